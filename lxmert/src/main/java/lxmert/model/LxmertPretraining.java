@@ -1,0 +1,143 @@
+package lxmert.model;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
+import lxmert.config.LxmertConfig;
+
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Random;
+
+/**
+ * LXRTPretraining (modeling.py:890-989): the encoder plus the MLM head (decoder tied to the word
+ * embeddings, own bias), the matching head, the object head (obj / attr / feat) and the answer head,
+ * with the six losses (MLM, Matched, Obj, Attr, Feat, QA).
+ */
+public final class LxmertPretraining extends Module {
+    public static final String[] LOSS_NAMES = {"Mask_LM", "Matched", "Obj", "Attr", "Feat", "QA"};
+
+    final LxrtModel bert;
+    final MlmHead mlm;
+    final Linear seqRelationship;
+    final PredictionHeadTransform objTransform;
+    final Linear objDecoder;
+    final Linear attrDecoder;
+    final Linear featDecoder;
+    final AnswerHead answerHead;
+    private final LxmertConfig config;
+
+    public LxmertPretraining(Init init, LxmertConfig c) {
+        this.config = c;
+        bert = child("bert", new LxrtModel(init, c));
+        Module cls = child("cls", new LxrtEncoder.Container());
+        mlm = cls.child("predictions", new MlmHead(init, c, bert.wordEmbeddings()));
+        seqRelationship = cls.child("seq_relationship", new Linear(init, c.hidden_size(), 2));
+        Module obj = child("obj_predict_head", new LxrtEncoder.Container());
+        objTransform = obj.child("transform", new PredictionHeadTransform(init, c));
+        Module dict = obj.child("decoder_dict", new LxrtEncoder.Container());
+        objDecoder = dict.child("obj", new Linear(init, c.hidden_size(), c.num_object_labels()));
+        attrDecoder = dict.child("attr", new Linear(init, c.hidden_size(), c.num_attr_labels()));
+        featDecoder = dict.child("feat", new Linear(init, c.hidden_size(), c.visual_feat_dim()));
+        Module ans = child("answer_head", new LxrtEncoder.Container());
+        answerHead = ans.child("logit_fc", new AnswerHead(init, c.hidden_size(), 2 * c.hidden_size(),
+                c.num_qa_labels(), c.layer_norm_eps()));
+    }
+
+    public static LxmertPretraining create(NDManager manager, LxmertConfig c, long seed) {
+        return new LxmertPretraining(new Init(manager, new Random(seed), c.initializer_range()), c);
+    }
+
+    public LxrtModel bert() {
+        return bert;
+    }
+
+    public LxmertConfig config() {
+        return config;
+    }
+
+    /** The state dict with the tied {@code cls.predictions.decoder.weight} alias, in the original's key order. */
+    public Map<String, NDArray> stateDict() {
+        Map<String, NDArray> out = new LinkedHashMap<>();
+        for (Map.Entry<String, NDArray> e : namedParameters().entrySet()) {
+            out.put(e.getKey(), e.getValue());
+            if (e.getKey().equals("cls.predictions.transform.LayerNorm.bias")) {
+                out.put("cls.predictions.decoder.weight", bert.wordEmbeddings());
+            }
+        }
+        return out;
+    }
+
+    /** The MLM head: transform, then logits against the tied word embeddings plus {@code bias}. */
+    public static final class MlmHead extends Module {
+        final NDArray bias;
+        final PredictionHeadTransform transform;
+        final NDArray decoderWeight;
+
+        MlmHead(Init init, LxmertConfig c, NDArray tiedWeight) {
+            bias = param("bias", zeros(init.manager(), c.vocab_size()));
+            transform = child("transform", new PredictionHeadTransform(init, c));
+            decoderWeight = tiedWeight;
+        }
+
+        public NDArray forward(NDArray x) {
+            return Ops.linear(transform.forward(x), decoderWeight, bias);
+        }
+    }
+
+    /** All head outputs of one forward pass. */
+    public record Outputs(LxrtOutput lxrt, NDArray mlmLogits, NDArray matchScore, NDArray objLogits,
+                          NDArray attrLogits, NDArray featPred, NDArray answerLogits) {}
+
+    public Outputs forward(NDArray inputIds, NDArray segmentIds, NDArray inputMask, NDArray feats, NDArray boxes,
+                           NDArray visualMask, LxrtOutput.Trace trace) {
+        LxrtOutput o = bert.forward(inputIds, segmentIds, inputMask, feats, boxes, visualMask, trace);
+        NDArray visnT = objTransform.forward(o.visn());
+        return new Outputs(o, mlm.forward(o.lang()), seqRelationship.forward(o.pooled()),
+                objDecoder.forward(visnT), attrDecoder.forward(visnT), featDecoder.forward(visnT),
+                answerHead.forward(o.pooled()));
+    }
+
+    /** Pretraining targets; any may be null to skip its loss. */
+    public record Targets(NDArray maskedLmLabels, NDArray matchedLabel, NDArray objLabels, NDArray objConfs,
+                          NDArray attrLabels, NDArray attrConfs, NDArray feats, NDArray featMask, NDArray ans) {}
+
+    /** Returns {total, losses[6]} where skipped losses are 0, exactly as LXRTPretraining.forward. */
+    public NDArray[] losses(Outputs out, Targets t) {
+        NDArray ref = out.lxrt().pooled();
+        NDArray total = ref.getManager().zeros(new ai.djl.ndarray.types.Shape(), DataType.FLOAT32, ref.getDevice());
+        NDArray[] parts = new NDArray[6];
+        if (t.maskedLmLabels() != null) {
+            parts[0] = Losses.crossEntropyIgnore(out.mlmLogits().reshape(-1, config.vocab_size()),
+                    t.maskedLmLabels().reshape(-1));
+        }
+        if (t.matchedLabel() != null) {
+            parts[1] = Losses.crossEntropyIgnore(out.matchScore().reshape(-1, 2), t.matchedLabel().reshape(-1));
+        }
+        double w = config.visual_loss_normalizer();
+        if (t.objLabels() != null) {
+            parts[2] = Losses.crossEntropyNone(out.objLogits().reshape(-1, config.num_object_labels()),
+                    t.objLabels().reshape(-1)).mul(t.objConfs().reshape(-1)).mean().mul((float) w);
+        }
+        if (t.attrLabels() != null) {
+            parts[3] = Losses.crossEntropyNone(out.attrLogits().reshape(-1, config.num_attr_labels()),
+                    t.attrLabels().reshape(-1)).mul(t.attrConfs().reshape(-1)).mean().mul((float) w);
+        }
+        if (t.feats() != null) {
+            int d = config.visual_feat_dim();
+            parts[4] = Losses.smoothL1(out.featPred().reshape(-1, d), t.feats().reshape(-1, d)).mean(new int[] {1})
+                    .mul(t.featMask().reshape(-1)).mean().mul((float) w);
+        }
+        if (t.ans() != null) {
+            parts[5] = Losses.crossEntropyIgnore(out.answerLogits().reshape(-1, config.num_qa_labels()),
+                    t.ans().reshape(-1));
+        }
+        NDArray[] res = new NDArray[7];
+        for (int i = 0; i < 6; i++) {
+            if (parts[i] != null) total = total.add(parts[i]);
+            res[i + 1] = parts[i] != null ? parts[i] : total.zerosLike();
+        }
+        res[0] = total;
+        return res;
+    }
+}

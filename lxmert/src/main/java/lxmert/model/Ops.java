@@ -1,0 +1,54 @@
+package lxmert.model;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.types.Shape;
+
+/**
+ * The few fused ops the model uses. Each is dispatched on its activation argument so the result is
+ * attached to the activation's (per-batch) manager, never to the parameters' manager.
+ */
+public final class Ops {
+    private Ops() {}
+
+    public static NDArray linear(NDArray x, NDArray weight, NDArray bias) {
+        return x.getNDArrayInternal().linear(x, weight, bias).singletonOrThrow();
+    }
+
+    public static NDArray layerNorm(NDArray x, NDArray gamma, NDArray beta, double eps) {
+        return x.getNDArrayInternal()
+                .layerNorm(x, new Shape(x.getShape().get(x.getShape().dimension() - 1)), gamma, beta, (float) eps)
+                .singletonOrThrow();
+    }
+
+    public static NDArray embedding(NDArray ids, NDArray weight) {
+        return ids.getNDArrayInternal().embedding(ids, weight, ai.djl.ndarray.types.SparseFormat.DENSE)
+                .singletonOrThrow();
+    }
+
+    public static NDArray dropout(NDArray x, double p, boolean training) {
+        if (!training || p == 0) return x;
+        return x.getNDArrayInternal().dropout(x, (float) p, true).singletonOrThrow();
+    }
+
+    /** Exact (erf) GELU, as the original's {@code gelu}: x * 0.5 * (1 + erf(x / sqrt 2)). */
+    public static NDArray gelu(NDArray x) {
+        return x.getNDArrayInternal().gelu();
+    }
+
+    public static NDArray activation(String name, NDArray x) {
+        switch (name) {
+            case "gelu": return gelu(x);
+            case "relu": return x.getNDArrayInternal().relu();
+            case "swish":
+            case "silu": return x.mul(x.getNDArrayInternal().sigmoid());
+            default: throw new IllegalArgumentException("unknown hidden_act " + name);
+        }
+    }
+
+    /** Additive attention mask from a 0/1 mask [B, T]: (1 - mask) * -10000, shaped [B, 1, 1, T]. */
+    public static NDArray extendedMask(NDArray mask) {
+        Shape s = mask.getShape();
+        NDArray m = mask.toType(ai.djl.ndarray.types.DataType.FLOAT32, false).reshape(s.get(0), 1, 1, s.get(1));
+        return m.neg().addi(1f).muli(-10000f);
+    }
+}

@@ -1,0 +1,189 @@
+package lxmert.train;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDArrays;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.index.NDIndex;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * BertAdam exactly as the original (optimization.py:52-180): m = b1 m + (1-b1) g, v = b2 v + (1-b2) g^2,
+ * update = m / (sqrt(v) + e) + wd * p, p -= lr * warmup_linear(step / t_total) * update — no bias
+ * correction, weight decay on every parameter, the step counted before its increment (so the first
+ * step's lr is 0). Global-norm clipping ({@link #clipGradNorm}) is separate, as in the original tasks.
+ */
+public final class BertAdam {
+    private final Map<String, NDArray> params;
+    private final Map<String, NDArray> m = new LinkedHashMap<>();
+    private final Map<String, NDArray> v = new LinkedHashMap<>();
+    private final NDManager stateManager;
+    private final double lr;
+    private final double warmup;
+    private final long tTotal;
+    private final double b1;
+    private final double b2;
+    private final double eps;
+    private final double weightDecay;
+    private long step;
+    private double lastLr;
+
+    /**
+     * @param params the parameters (name -> array), all of which are updated
+     * @param tTotal total optimisation steps for the schedule, or -1 for a constant lr
+     */
+    public BertAdam(Map<String, NDArray> params, double lr, double warmup, long tTotal) {
+        this(params, lr, warmup, tTotal, 0.9, 0.999, 1e-6, 0.01);
+    }
+
+    public BertAdam(Map<String, NDArray> params, double lr, double warmup, long tTotal, double b1, double b2,
+                    double eps, double weightDecay) {
+        if (lr < 0) throw new IllegalArgumentException("invalid learning rate " + lr);
+        if (tTotal != -1 && !(warmup >= 0 && warmup < 1)) throw new IllegalArgumentException("invalid warmup " + warmup);
+        this.params = new LinkedHashMap<>(params);
+        NDArray any = params.values().iterator().next();
+        this.stateManager = any.getManager().newSubManager(any.getDevice());
+        for (Map.Entry<String, NDArray> e : this.params.entrySet()) {
+            m.put(e.getKey(), stateManager.zeros(e.getValue().getShape(), e.getValue().getDataType()));
+            v.put(e.getKey(), stateManager.zeros(e.getValue().getShape(), e.getValue().getDataType()));
+        }
+        this.lr = lr;
+        this.warmup = warmup;
+        this.tTotal = tTotal;
+        this.b1 = b1;
+        this.b2 = b2;
+        this.eps = eps;
+        this.weightDecay = weightDecay;
+    }
+
+    /** The learning rate the next step will use. */
+    public double scheduledLr() {
+        return tTotal == -1 ? lr : lr * Schedules.warmupLinear((double) step / tTotal, warmup);
+    }
+
+    public double lastLr() {
+        return lastLr;
+    }
+
+    public long stepCount() {
+        return step;
+    }
+
+    /** One update from the parameters' accumulated gradients; does not zero them. */
+    public void step() {
+        double lrS = scheduledLr();
+        float c1 = (float) (1 - b1);
+        float c2 = (float) (1 - b2);
+        try (AutoCloseable ng = Grad.noGrad()) {
+            for (Map.Entry<String, NDArray> e : params.entrySet()) {
+                NDArray p = e.getValue();
+                try (NDManager tmp = stateManager.newSubManager()) {
+                    NDArray g = p.getGradient();
+                    g.attach(tmp); // results of ops on g now belong to tmp and die with it
+                    NDArray mm = m.get(e.getKey());
+                    NDArray vv = v.get(e.getKey());
+                    mm.muli((float) b1).addi(g.mul(c1));
+                    vv.muli((float) b2).addi(g.square().muli(c2));
+                    NDArray upd = g.zerosLike().addi(mm); // copy of m in tmp
+                    NDArray denom = vv.sqrt();
+                    denom.attach(tmp);
+                    upd.divi(denom.addi((float) eps));
+                    if (weightDecay > 0) {
+                        NDArray wd = p.mul((float) weightDecay);
+                        wd.attach(tmp);
+                        upd.addi(wd);
+                    }
+                    p.subi(upd.muli((float) lrS));
+                }
+            }
+        } catch (Exception ex) {
+            throw ex instanceof RuntimeException ? (RuntimeException) ex : new IllegalStateException(ex);
+        }
+        lastLr = lrS;
+        step++;
+    }
+
+    /** Optimiser state for resuming: per-parameter m ("exp_avg") and v ("exp_avg_sq"), and the step count. */
+    public Map<String, NDArray> stateArrays() {
+        Map<String, NDArray> out = new LinkedHashMap<>();
+        m.forEach((k, a) -> out.put(k + ".next_m", a));
+        v.forEach((k, a) -> out.put(k + ".next_v", a));
+        return out;
+    }
+
+    /** Restores state saved by {@link #stateArrays()} (arrays are copied in). */
+    public void loadState(Map<String, float[]> arrays, long stepCount) {
+        for (String k : params.keySet()) {
+            float[] a = arrays.get(k + ".next_m");
+            float[] b = arrays.get(k + ".next_v");
+            if (a == null || b == null) throw new IllegalArgumentException("optimizer state misses key " + k);
+            m.get(k).set(a);
+            v.get(k).set(b);
+        }
+        this.step = stepCount;
+    }
+
+    public void setStepCount(long s) {
+        this.step = s;
+    }
+
+    /**
+     * torch.nn.utils.clip_grad_norm_: total L2 norm over all gradients; if above {@code maxNorm}, every
+     * gradient is scaled by maxNorm / (norm + 1e-6). Returns the norm before clipping.
+     */
+    public static double clipGradNorm(Iterable<NDArray> params, double maxNorm) {
+        List<NDArray> grads = new ArrayList<>();
+        NDManager tmp = null;
+        try (AutoCloseable ng = Grad.noGrad()) {
+            for (NDArray p : params) {
+                if (tmp == null) tmp = p.getManager().newSubManager();
+                NDArray g = p.getGradient();
+                g.attach(tmp);
+                grads.add(g);
+            }
+            if (grads.isEmpty()) return 0;
+            NDList norms = new NDList();
+            for (NDArray g : grads) {
+                NDArray n = g.square().sum();
+                norms.add(n);
+            }
+            double total = Math.sqrt(NDArrays.stack(norms).sum().getFloat());
+            double coef = maxNorm / (total + 1e-6);
+            if (coef < 1) {
+                for (NDArray g : grads) g.muli((float) coef);
+            }
+            return total;
+        } catch (Exception ex) {
+            throw ex instanceof RuntimeException ? (RuntimeException) ex : new IllegalStateException(ex);
+        } finally {
+            if (tmp != null) tmp.close();
+        }
+    }
+
+    /** Zeroes row 0 of the given embedding tables' gradients (torch padding_idx=0). */
+    public static void zeroPaddingRows(Iterable<NDArray> tables) {
+        for (NDArray t : tables) {
+            NDArray g = t.getGradient();
+            try (AutoCloseable ng = Grad.noGrad()) {
+                g.set(new NDIndex("0"), 0f);
+            } catch (Exception ex) {
+                throw ex instanceof RuntimeException ? (RuntimeException) ex : new IllegalStateException(ex);
+            } finally {
+                g.close();
+            }
+        }
+    }
+
+    /** Zeroes every parameter's gradient. */
+    public void zeroGrad() {
+        for (NDArray p : params.values()) Grad.zero(p);
+    }
+
+    public void close() {
+        stateManager.close();
+    }
+}

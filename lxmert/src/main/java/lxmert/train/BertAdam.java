@@ -167,13 +167,12 @@ public final class BertAdam {
     /** Zeroes row 0 of the given embedding tables' gradients (torch padding_idx=0). */
     public static void zeroPaddingRows(Iterable<NDArray> tables) {
         for (NDArray t : tables) {
-            NDArray g = t.getGradient();
-            try (AutoCloseable ng = Grad.noGrad()) {
+            try (NDManager tmp = t.getManager().newSubManager(); AutoCloseable ng = Grad.noGrad()) {
+                NDArray g = t.getGradient();
+                g.attach(tmp);
                 g.set(new NDIndex("0"), 0f);
             } catch (Exception ex) {
                 throw ex instanceof RuntimeException ? (RuntimeException) ex : new IllegalStateException(ex);
-            } finally {
-                g.close();
             }
         }
     }

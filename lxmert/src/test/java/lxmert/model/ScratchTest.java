@@ -22,6 +22,48 @@ class ScratchTest {
         double d = 0; for (int i = 0; i < e.length; i++) d = Math.max(d, Math.abs(e[i]-g[i]));
         System.out.println(name + " " + Arrays.toString(a.shape()) + " vs " + got.getShape() + " max_abs_diff=" + d);
     }
+    @Test void train() throws Exception {
+        LxmertConfig c = new LxmertConfig(1000,64,4,256,"gelu",0.1,0.1,64,2,0.02,1e-12,2,1,1,128,4,160,40,16,1/0.15);
+        Map<String,List<Integer>> meta = new ObjectMapper().readValue(Path.of("/tmp/w/meta.json").toFile(), Map.class);
+        try (NDManager m = NDManager.newBaseManager()) {
+            QaModel model = QaModel.create(m, c, 10, 1);
+            Map<String, NDArray> sd = model.namedParameters();
+            for (var e : meta.entrySet()) {
+                String k = e.getKey().startsWith("module.") ? e.getKey().substring("module.".length()) : e.getKey();
+                NDArray p = sd.get(k);
+                if (p == null) continue;
+                byte[] b = Files.readAllBytes(Path.of("/tmp/w/" + e.getKey() + ".bin"));
+                float[] f = new float[b.length/4]; ByteBuffer.wrap(b).order(ByteOrder.LITTLE_ENDIAN).asFloatBuffer().get(f);
+                p.set(f);
+            }
+            model.setRequiresGradient(true);
+            lxmert.train.BertAdam opt = new lxmert.train.BertAdam(sd, 0.001, 0.1, 10);
+            for (int step = 0; step < 3; step++) {
+                try (NDManager b = m.newSubManager()) {
+                    NDArray loss;
+                    try (ai.djl.training.GradientCollector gc = ai.djl.engine.Engine.getInstance().newGradientCollector()) {
+                        NDArray logit = model.forward(in(b,"in_input_ids"), in(b,"in_segment_ids"), in(b,"in_input_mask"), in(b,"in_feats"), in(b,"in_boxes"), null);
+                        if (step == 0) cmp(b, "out_vqa_logits", logit);
+                        loss = Losses.bceWithLogits(logit, in(b,"in_vqa_target")).mul(10f);
+                        if (step == 0) cmp(b, "out_vqa_loss", loss);
+                        gc.backward(loss);
+                    }
+                    lxmert.train.BertAdam.zeroPaddingRows(model.bert().paddingRowParameters());
+                    double norm = lxmert.train.BertAdam.clipGradNorm(sd.values(), 5.0);
+                    double lr = opt.scheduledLr();
+                    opt.step(); opt.zeroGrad();
+                    System.out.println("step " + step + " loss=" + loss.getFloat() + " norm=" + norm + " lr=" + lr);
+                }
+            }
+            try (NDManager b = m.newSubManager()) {
+                lxmert.train.Grad.setEnabled(false);
+                NDArray logit = model.forward(in(b,"in_input_ids"), in(b,"in_segment_ids"), in(b,"in_input_mask"), in(b,"in_feats"), in(b,"in_boxes"), null);
+                cmp(b, "out_train_logits_after", logit);
+                cmp(b, "out_train_logit_fc3_weight_after", sd.get("logit_fc.3.weight"));
+                cmp(b, "out_train_word_emb_rows_after", sd.get("bert.embeddings.word_embeddings.weight").get("0:4"));
+            }
+        }
+    }
     @Test void run() throws Exception {
         System.setProperty("ai.djl.offline","true");
         LxmertConfig c = new LxmertConfig(1000,64,4,256,"gelu",0.1,0.1,64,2,0.02,1e-12,2,1,1,128,4,160,40,16,1/0.15);

@@ -1,0 +1,35 @@
+package lxmert.cli;
+
+import lxmert.config.LxmertConfig;
+import lxmert.train.ModelBenchmark;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+import java.util.concurrent.Callable;
+
+/** {@code bench model}: training-step or inference throughput of the LXRT model on synthetic inputs. */
+@Command(name = "model", mixinStandardHelpOptions = true,
+        description = "Time LXRT training steps (forward, BCE, backward, clip, BertAdam) or inference on synthetic inputs.")
+public final class BenchModelCommand implements Callable<Integer> {
+    @Option(names = "--config", defaultValue = "lxr955", description = "lxr955, tiny or a config JSON file (default ${DEFAULT-VALUE})")
+    String config;
+    @Option(names = "--batch-size", defaultValue = "32") int batch;
+    @Option(names = "--steps", defaultValue = "5") int steps;
+    @Option(names = "--mode", defaultValue = "train", description = "train or infer") String mode;
+    @Option(names = "--threads", description = "intra-op threads (default: all cores)") Integer threads;
+    @Option(names = "--device", defaultValue = "cpu", description = "cpu, gpu or gpu0, gpu1, ...") String device;
+
+    @Override
+    public Integer call() throws Exception {
+        if (!mode.equals("train") && !mode.equals("infer")) {
+            throw new IllegalArgumentException("--mode must be train or infer, got " + mode);
+        }
+        if (batch < 1 || steps < 1) throw new IllegalArgumentException("--batch-size and --steps must be >= 1");
+        Runtime.threads(threads);
+        LxmertConfig c = LxmertConfig.resolve(config);
+        ModelBenchmark.Result r = ModelBenchmark.run(c, batch, steps, mode.equals("train"), Runtime.device(device), System.out);
+        System.out.printf("mode=%s examples_per_sec=%.4f median_step_s=%.4f gflops=%.2f%n", r.mode(), r.examplesPerSec(),
+                r.medianStepSec(), r.gflops());
+        return 0;
+    }
+}

@@ -1,0 +1,137 @@
+package lxmert.train;
+
+import ai.djl.Device;
+import ai.djl.engine.Engine;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.training.GradientCollector;
+import lxmert.config.LxmertConfig;
+import lxmert.model.Losses;
+import lxmert.model.QaModel;
+import lxmert.util.NdArrays;
+
+import java.io.PrintStream;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+
+/**
+ * Times the LXRT model on synthetic inputs (20 tokens, 36 boxes): a VQA-shaped training step (forward with
+ * dropout, BCE x A, backward, clip 5.0, BertAdam) or an inference forward. Reports examples/s, the median
+ * step time and the achieved GFLOP/s (analytic matmul FLOPs; training counted as 3x forward).
+ */
+public final class ModelBenchmark {
+    public static final int SEQ = 20;
+    public static final int BOXES = 36;
+
+    public record Result(String mode, double examplesPerSec, double medianStepSec, double gflops, List<Double> stepSeconds,
+                         long rssStartKb, long rssEndKb) {}
+
+    private ModelBenchmark() {}
+
+    /** Matmul FLOPs of one forward pass of the encoder + QA head for a batch (multiply-add = 2 FLOPs). */
+    public static double forwardFlops(LxmertConfig c, int batch, int numAnswers) {
+        double h = c.hidden_size(), i = c.intermediate_size(), L = SEQ, N = BOXES;
+        double selfLayer = (4 * h * h + 2 * h * i); // q,k,v,o + ffn, per token (mul-adds)
+        double flops = 0;
+        flops += c.l_layers() * (L * selfLayer + 2 * L * L * h);
+        flops += c.r_layers() * (N * selfLayer + 2 * N * N * h);
+        double cross = (L + N) * 4 * h * h + 2 * 2 * L * N * h; // shared cross attention both directions
+        double selfs = (L + N) * 4 * h * h + 2 * (L * L + N * N) * h;
+        double ffn = (L + N) * 2 * h * i;
+        flops += c.x_layers() * (cross + selfs + ffn);
+        flops += N * c.visual_feat_dim() * h + N * c.visual_pos_dim() * h; // visual feature encoder
+        flops += h * h + h * 2 * h + 2 * h * numAnswers; // pooler + head
+        return 2 * flops * batch;
+    }
+
+    public static Result run(LxmertConfig c, int batch, int steps, boolean train, Device device, PrintStream log) {
+        int numAnswers = 3129;
+        Random rng = new Random(0);
+        List<Double> times = new ArrayList<>();
+        long rss0 = Rss.kb();
+        try (NDManager root = NDManager.newBaseManager(device)) {
+            QaModel model = QaModel.create(root, c, numAnswers, 9595);
+            Map<String, NDArray> params = model.namedParameters();
+            BertAdam opt = null;
+            if (train) {
+                model.setTraining(true);
+                model.setRequiresGradient(true);
+                opt = new BertAdam(params, 5e-5, 0.1, Math.max(steps, 10));
+            }
+            long[] ids = new long[batch * SEQ];
+            for (int k = 0; k < ids.length; k++) ids[k] = k % SEQ == 0 ? 101 : 1000 + rng.nextInt(c.vocab_size() - 1000);
+            float[] feats = new float[batch * BOXES * c.visual_feat_dim()];
+            for (int k = 0; k < feats.length; k++) feats[k] = rng.nextFloat();
+            float[] boxes = new float[batch * BOXES * 4];
+            for (int k = 0; k < boxes.length; k++) boxes[k] = rng.nextFloat();
+            float[] target = new float[batch * numAnswers];
+            for (int b = 0; b < batch; b++) target[b * numAnswers + rng.nextInt(numAnswers)] = 1f;
+            for (int s = 0; s < steps; s++) {
+                long t0 = System.nanoTime();
+                try (NDManager m = root.newSubManager()) {
+                    NDArray idsA = NdArrays.longs(m, ids, new Shape(batch, SEQ));
+                    NDArray mask = idsA.onesLike();
+                    NDArray segs = idsA.zerosLike();
+                    NDArray f = NdArrays.floats(m, feats, new Shape(batch, BOXES, c.visual_feat_dim()));
+                    NDArray bx = NdArrays.floats(m, boxes, new Shape(batch, BOXES, 4));
+                    if (train) {
+                        NDArray t = NdArrays.floats(m, target, new Shape(batch, numAnswers));
+                        try (GradientCollector gc = Engine.getEngine("PyTorch").newGradientCollector()) {
+                            NDArray logits = model.forward(idsA, segs, mask, f, bx, null);
+                            NDArray loss = Losses.bceWithLogits(logits, t).mul((float) numAnswers);
+                            gc.backward(loss);
+                        }
+                        BertAdam.zeroPaddingRows(model.bert().paddingRowParameters());
+                        BertAdam.clipGradNorm(params.values(), 5.0);
+                        opt.step();
+                        opt.zeroGrad();
+                    } else {
+                        try (AutoCloseable ng = Grad.noGrad()) {
+                            model.forward(idsA, segs, mask, f, bx, null).toFloatArray();
+                        } catch (Exception e) {
+                            throw new IllegalStateException(e);
+                        }
+                    }
+                }
+                double sec = (System.nanoTime() - t0) / 1e9;
+                times.add(sec);
+                if (log != null) log.printf("step %d %.3f s rss_mb=%d arrays=%d%n", s, sec, Rss.kb() / 1024, ((ai.djl.ndarray.BaseNDManager) root).getManagedArrays().size());
+            }
+            if (opt != null) opt.close();
+        }
+        double[] sorted = times.stream().mapToDouble(Double::doubleValue).sorted().toArray();
+        // the first step includes warm-up (allocator, kernels): the median ignores it naturally
+        double median = sorted[sorted.length / 2];
+        double flops = forwardFlops(c, batch, numAnswers) * (train ? 3 : 1);
+        return new Result(train ? "train" : "infer", batch / median, median, flops / median / 1e9, times, rss0, Rss.kb());
+    }
+
+    /** Resident memory of this process. */
+    public static final class Rss {
+        private Rss() {}
+
+        public static long kb() {
+            try {
+                for (String line : java.nio.file.Files.readAllLines(java.nio.file.Path.of("/proc/self/status"))) {
+                    if (line.startsWith("VmRSS:")) return Long.parseLong(line.replaceAll("\\D", ""));
+                }
+            } catch (Exception ignored) {
+                // not Linux
+            }
+            return -1;
+        }
+    }
+
+    static String fmt(double[] a) {
+        return Arrays.toString(a);
+    }
+
+    static DataType f32() {
+        return DataType.FLOAT32;
+    }
+}

@@ -29,8 +29,11 @@ import java.util.concurrent.Callable;
  * writes, per line, the original {@code convert_sents_to_features} result as
  * {@code {"tokens":[...],"input_ids":[...],"input_mask":[...],"segment_ids":[...]}} where {@code tokens}
  * is "[CLS]", the truncated word pieces and "[SEP]" (no padding) and the three arrays are padded to the
- * maximum length. A line that is not exactly one JSON string is an error naming its line number
- * (exit code 1; lines before it have been written).
+ * maximum length. ({@code tokens} is the original's local of that name; the fixtures' {@code wordpieces}
+ * is the untruncated {@code tokenizer.tokenize(sent.strip())} without [CLS]/[SEP].)
+ *
+ * <p>Exit codes: 0 success; 1 a line that is not exactly one JSON string (the message names its 1-based
+ * line number; the lines before it have been written); 2 bad options or unreadable/invalid vocabulary.
  */
 @Command(name = "tokenize", mixinStandardHelpOptions = true,
         description = "Tokenize sentences (one JSON string per stdin line) as LXMERT's convert_sents_to_features.")

@@ -21,6 +21,8 @@ import java.util.Set;
  *       91-96, 123-126 or category P*) is a token of its own.</li>
  *   <li>Re-split the result on whitespace (dropping empty tokens).</li>
  * </ol>
+ * Character properties are the JDK's (Unicode 13.0 on Java 17): characters first assigned in a later
+ * Unicode version are unassigned (Cn) here and therefore dropped, where a newer Python would keep them.
  * Immutable and thread-safe.
  */
 public final class BasicTokenizer {

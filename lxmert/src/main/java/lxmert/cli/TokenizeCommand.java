@@ -1,6 +1,5 @@
 package lxmert.cli;
 
-import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
@@ -86,7 +85,6 @@ public final class TokenizeCommand implements Callable<Integer> {
      */
     public static void process(Reader in, Writer out, SentenceEncoder encoder) throws IOException, InputLineException {
         ObjectMapper mapper = new ObjectMapper().enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
-        mapper.getFactory().disable(JsonGenerator.Feature.AUTO_CLOSE_TARGET);
         BufferedReader reader = in instanceof BufferedReader br ? br : new BufferedReader(in);
         PrintWriter pw = new PrintWriter(out);
         String line;
@@ -97,7 +95,7 @@ public final class TokenizeCommand implements Callable<Integer> {
             try {
                 JsonNode node = mapper.readTree(line);
                 if (node == null || node.isMissingNode() || !node.isTextual()) {
-                    String found = node == null || node.isMissingNode() ? "an empty line" : node.getNodeType().toString().toLowerCase();
+                    String found = node == null || node.isMissingNode() ? "an empty line" : node.getNodeType().toString().toLowerCase(java.util.Locale.ROOT);
                     throw new InputLineException("stdin line " + lineNo + ": expected a JSON string, found " + found, null);
                 }
                 sent = node.textValue();

@@ -14,14 +14,17 @@ import java.util.concurrent.ConcurrentHashMap;
  *
  * <p>Use the static {@link #convert} methods for one-off encoding, or an instance, which fixes the
  * tokenizer and length and caches the encoding of sentences it has seen (questions repeat across
- * epochs). The cache is thread-safe and bounded: once it holds {@code cacheCapacity} sentences, new
- * sentences are encoded without being cached. Cached results are never handed out directly, so callers
+ * epochs). The cache is thread-safe and bounded: once it holds {@code cacheCapacity} sentences (a few
+ * more under concurrent inserts), new sentences are encoded without being cached. Cached results are never handed out directly, so callers
  * may modify the arrays they receive.
  */
 public final class SentenceEncoder {
 
-    /** Default number of cached sentences. */
-    public static final int DEFAULT_CACHE_CAPACITY = 1 << 20;
+    /**
+     * Default number of cached sentences (an entry costs roughly 100-300 bytes: the sentence, its ids and
+     * a token list whose strings are the vocabulary's own instances).
+     */
+    public static final int DEFAULT_CACHE_CAPACITY = 1 << 18;
 
     private final BertTokenizer tokenizer;
     private final int maxSeqLength;
@@ -132,7 +135,9 @@ public final class SentenceEncoder {
         tokens.add(Vocab.CLS);
         tokens.addAll(pieces.subList(0, keep));
         tokens.add(Vocab.SEP);
-        return new Encoded(List.copyOf(tokens), tokenizer.convertTokensToIds(tokens));
+        int[] ids = tokenizer.convertTokensToIds(tokens);
+        // keep the vocabulary's string instances, not the freshly built ones (smaller cache entries)
+        return new Encoded(List.copyOf(tokenizer.convertIdsToTokens(ids)), ids);
     }
 
     private static InputFeatures toFeatures(Encoded e, int maxSeqLength) {

@@ -23,6 +23,7 @@ public final class Main implements Runnable {
         CommandLine cl = new CommandLine(new Main());
         // --- sub-commands (one line each) ---
         cl.addSubcommand("bench-model", new BenchModelCommand());
+        cl.addSubcommand(new TokenizeCommand());
         return cl;
     }
 

@@ -1,0 +1,108 @@
+package lxmert.tasks;
+
+import lxmert.data.FeatureStore;
+import lxmert.data.ImageFeatures;
+import lxmert.data.QaDataset;
+import lxmert.data.QaExample;
+import lxmert.data.TaskAnswers;
+import lxmert.text.SentenceEncoder;
+
+import java.util.List;
+import java.util.Map;
+
+/**
+ * VQA / GQA examples for batching (VQATorchDataset / GQATorchDataset): the question tokenised, the image's
+ * features and normalised boxes, and the soft-score target over the answer table (answers absent from the
+ * table are skipped, as the original).
+ */
+public final class QaData implements TaskData {
+    private final QaDataset dataset;
+    private final List<QaExample> data;
+    private final TaskAnswers answers;
+    private final ImageFeatures features;
+    private final SentenceEncoder encoder;
+    private final int seqLen;
+    private final int boxes;
+
+    public QaData(QaDataset dataset, SentenceEncoder encoder, int seqLen) {
+        this.dataset = dataset;
+        this.data = dataset.data();
+        this.answers = dataset.answers();
+        this.features = dataset.features();
+        this.encoder = encoder;
+        this.seqLen = seqLen;
+        int max = 0;
+        for (FeatureStore s : features.stores()) max = Math.max(max, s.maxBoxes());
+        this.boxes = max;
+    }
+
+    public QaDataset dataset() {
+        return dataset;
+    }
+
+    public QaExample example(int i) {
+        return data.get(i);
+    }
+
+    @Override public int size() { return data.size(); }
+    @Override public int imagesPerExample() { return 1; }
+    @Override public int featDim() { return features.featDim(); }
+    @Override public int boxes() { return boxes; }
+    @Override public int numAnswers() { return answers.size(); }
+    @Override public String exampleId(int index) { return data.get(index).questionId(); }
+
+    @Override
+    public boolean labelled() {
+        return !data.isEmpty() && data.get(0).label() != null;
+    }
+
+    @Override
+    public HostBatch allocate(int n) {
+        return new HostBatch(n, 1, seqLen, boxes, featDim(), numAnswers());
+    }
+
+    @Override
+    public HostBatch fill(HostBatch b, int[] idx) {
+        int d = featDim();
+        b.indices = idx;
+        b.anyPadding = false;
+        java.util.Arrays.fill(b.targets, 0f);
+        String[] sents = new String[idx.length];
+        for (int r = 0; r < idx.length; r++) {
+            QaExample e = data.get(idx[r]);
+            sents[r] = e.sent();
+            b.exampleIds[r] = e.questionId();
+            FeatureStore s = features.storeOf(e.imgId());
+            int i = s.index(e.imgId());
+            int n = s.numBoxes(i);
+            s.copyFeatures(i, b.feats, r * boxes * d);
+            s.copyBoxes(i, b.boxCoords, r * boxes * 4);
+            for (int k = 0; k < boxes; k++) b.visualMask[r * boxes + k] = k < n ? 1f : 0f;
+            if (n < boxes) {
+                b.anyPadding = true;
+                java.util.Arrays.fill(b.feats, (r * boxes + n) * d, (r + 1) * boxes * d, 0f);
+                java.util.Arrays.fill(b.boxCoords, (r * boxes + n) * 4, (r + 1) * boxes * 4, 0f);
+            }
+            if (e.label() != null) {
+                for (Map.Entry<String, Double> a : e.label().entrySet()) {
+                    int l = answers.label(a.getKey());
+                    if (l >= 0) b.targets[r * numAnswers() + l] = a.getValue().floatValue();
+                }
+            }
+        }
+        encoder.encodeBatch(java.util.Arrays.asList(sents), b.inputIds, b.inputMask, b.segmentIds);
+        return b;
+    }
+
+    @Override
+    public double score(int index, int label) {
+        Map<String, Double> l = data.get(index).label();
+        if (l == null) return 0;
+        Double s = l.get(answers.answer(label));
+        return s == null ? 0 : s;
+    }
+
+    public String answer(int label) {
+        return answers.answer(label);
+    }
+}

@@ -22,6 +22,7 @@ public final class Main implements Runnable {
     public static CommandLine commandLine() {
         CommandLine cl = new CommandLine(new Main());
         // --- sub-commands (one line each) ---
+        cl.addSubcommand(new ConvertCommand());
         return cl;
     }
 

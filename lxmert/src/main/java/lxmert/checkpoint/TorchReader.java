@@ -10,7 +10,6 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -88,11 +87,9 @@ public final class TorchReader {
     private static final class TorchResolver implements PickleReader.Resolver {
         final String file;
         final Map<String, StorageRef> storages = new LinkedHashMap<>();
-        final boolean legacy;
 
-        TorchResolver(String file, boolean legacy) {
+        TorchResolver(String file) {
             this.file = file;
-            this.legacy = legacy;
         }
 
         private CheckpointException error(long at, String msg) {
@@ -276,7 +273,7 @@ public final class TorchReader {
         if (sysInfo instanceof Map && Boolean.FALSE.equals(((Map<?, ?>) sysInfo).get("little_endian"))) {
             throw new CheckpointException(file + ": saved on a big-endian machine (sys_info little_endian=False); not supported");
         }
-        TorchResolver r = new TorchResolver(file, true);
+        TorchResolver r = new TorchResolver(file);
         Object root = new PickleReader(src, r).load();
         Object keysObj = new PickleReader(src, plain).load();
         if (!(keysObj instanceof List)) {
@@ -336,7 +333,7 @@ public final class TorchReader {
         ZipEntry pkl = entries.get(prefix + "data.pkl");
         long pklOffset = dataOffset(ch, pkl, size, file);
         ByteBuffer pklBytes = regions.region(pklOffset, pkl.size(), file, "entry " + pkl.name());
-        TorchResolver r = new TorchResolver(file, false);
+        TorchResolver r = new TorchResolver(file);
         Object root = new PickleReader(ByteSource.of(pklBytes, pklOffset, file + "!" + pkl.name()), r).load();
         for (StorageRef s : r.storages.values()) {
             ZipEntry e = entries.get(prefix + "data/" + s.key);
@@ -451,8 +448,5 @@ public final class TorchReader {
         }
         return out;
     }
-
-    /** Shape as a string, for messages. */
-    static String shape(long[] s) { return Arrays.toString(s); }
 
 }

@@ -89,6 +89,29 @@ class TorchReaderTest {
         assertTrue(maxErr < 1e-5);
     }
 
+    /** The released file was saved from GPU: a 'cuda:0' storage location must read the same. */
+    @Test
+    void gpuLocationIsAccepted(@org.junit.jupiter.api.io.TempDir Path tmp) throws Exception {
+        Path src = Fixtures.small().resolve("vqa_logit_fc.pth");
+        byte[] all = java.nio.file.Files.readAllBytes(src);
+        byte[] cpu = {'X', 3, 0, 0, 0, 'c', 'p', 'u'};
+        byte[] cuda = {'X', 6, 0, 0, 0, 'c', 'u', 'd', 'a', ':', '0'};
+        int at = -1;
+        for (int i = 0; i + cpu.length <= 4096 && at < 0; i++) {
+            if (java.util.Arrays.equals(java.util.Arrays.copyOfRange(all, i, i + cpu.length), cpu)) at = i;
+        }
+        assertTrue(at > 0, "no 'cpu' location string in the fixture pickle");
+        java.io.ByteArrayOutputStream o = new java.io.ByteArrayOutputStream();
+        o.write(all, 0, at);
+        o.write(cuda);
+        o.write(all, at + cpu.length, all.length - at - cpu.length);
+        Path f = tmp.resolve("cuda.pth");
+        java.nio.file.Files.write(f, o.toByteArray());
+        StateDict a = TorchReader.read(src), b = TorchReader.read(f);
+        assertEquals(new ArrayList<>(a.keySet()), new ArrayList<>(b.keySet()));
+        for (String k : a.keySet()) assertEquals(a.get(k).data(), b.get(k).data(), k);
+    }
+
     @Test
     void vqaHeadFixtureKeys() throws Exception {
         Path dir = Fixtures.small();

@@ -24,6 +24,7 @@ public final class Main implements Runnable {
         // --- sub-commands (one line each) ---
         cl.addSubcommand("bench-model", new BenchModelCommand());
         cl.addSubcommand(new TokenizeCommand());
+        cl.addSubcommand(new ConvertCommand());
         return cl;
     }
 

@@ -1,108 +1,137 @@
 package lxmert.util;
 
 import java.io.IOException;
+import java.io.OutputStream;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * Reader and writer for NumPy {@code .npy} files (format versions 1-3, C order, little-endian or
- * single-byte dtypes {@code <f4 <f8 <i8 <i4 <i2 |i1 |u1 |b1}). Values come out as float[] or long[].
+ * Reader and writer for NumPy {@code .npy} files (format versions 1.0, 2.0 and 3.0), C order, dtypes
+ * {@code <f4}, {@code <f8}, {@code <i8}, {@code <i4} and {@code |b1}. Errors name the file and what was found.
  */
 public final class Npy {
-    private static final Pattern DESCR = Pattern.compile("'descr'\\s*:\\s*'([^']+)'");
+    private static final byte[] MAGIC = {(byte) 0x93, 'N', 'U', 'M', 'P', 'Y'};
+    private static final Pattern DESCR = Pattern.compile("'descr'\\s*:\\s*'([^']*)'");
     private static final Pattern FORTRAN = Pattern.compile("'fortran_order'\\s*:\\s*(True|False)");
     private static final Pattern SHAPE = Pattern.compile("'shape'\\s*:\\s*\\(([^)]*)\\)");
 
-    /** An array read from a .npy file. */
-    public record Array(String dtype, long[] shape, ByteBuffer data) {
-        public long size() {
+    private Npy() {}
+
+    /** A loaded array: shape, numpy dtype descriptor and the raw little-endian C-order bytes. */
+    public record Array(long[] shape, String descr, ByteBuffer data) {
+        public Array {
+            shape = shape.clone();
+            data = data.asReadOnlyBuffer().order(ByteOrder.LITTLE_ENDIAN);
+        }
+
+        @Override
+        public long[] shape() { return shape.clone(); }
+
+        @Override
+        public ByteBuffer data() { return data.duplicate().order(ByteOrder.LITTLE_ENDIAN); }
+
+        public int numel() {
             long n = 1;
             for (long d : shape) n *= d;
-            return n;
+            return Math.toIntExact(n);
         }
 
-        public float[] floats() {
-            int n = Math.toIntExact(size());
+        /** Values as floats (integers and booleans are cast). */
+        public float[] toFloatArray() {
+            int n = numel();
             float[] out = new float[n];
-            ByteBuffer b = data.duplicate().order(ByteOrder.LITTLE_ENDIAN);
-            for (int i = 0; i < n; i++) out[i] = (float) value(b, i);
-            return out;
-        }
-
-        public long[] longs() {
-            int n = Math.toIntExact(size());
-            long[] out = new long[n];
-            ByteBuffer b = data.duplicate().order(ByteOrder.LITTLE_ENDIAN);
-            for (int i = 0; i < n; i++) out[i] = (long) value(b, i);
-            return out;
-        }
-
-        public boolean isInteger() {
-            return !dtype.startsWith("f");
-        }
-
-        private double value(ByteBuffer b, int i) {
-            switch (dtype) {
-                case "f4": return b.getFloat(i * 4);
-                case "f8": return b.getDouble(i * 8);
-                case "i8": return b.getLong(i * 8);
-                case "i4": return b.getInt(i * 4);
-                case "i2": return b.getShort(i * 2);
-                case "i1": return b.get(i);
-                case "u1":
-                case "b1": return b.get(i) & 0xff;
-                default: throw new IllegalStateException("dtype " + dtype);
+            ByteBuffer b = data();
+            switch (descr) {
+                case "<f4": b.asFloatBuffer().get(out); break;
+                case "<f8": for (int i = 0; i < n; i++) out[i] = (float) b.getDouble(8 * i); break;
+                case "<i8": for (int i = 0; i < n; i++) out[i] = b.getLong(8 * i); break;
+                case "<i4": for (int i = 0; i < n; i++) out[i] = b.getInt(4 * i); break;
+                case "|b1": for (int i = 0; i < n; i++) out[i] = b.get(i) != 0 ? 1f : 0f; break;
+                default: throw new IllegalStateException("unsupported dtype " + descr);
             }
+            return out;
+        }
+
+        /** Values as doubles (integers and booleans are cast). */
+        public double[] toDoubleArray() {
+            int n = numel();
+            double[] out = new double[n];
+            ByteBuffer b = data();
+            switch (descr) {
+                case "<f8": b.asDoubleBuffer().get(out); break;
+                case "<i8": for (int i = 0; i < n; i++) out[i] = b.getLong(8 * i); break;
+                default:
+                    float[] f = toFloatArray();
+                    for (int i = 0; i < n; i++) out[i] = f[i];
+            }
+            return out;
+        }
+
+        /** Values as longs; only for integer and boolean arrays. */
+        public long[] toLongArray() {
+            int n = numel();
+            long[] out = new long[n];
+            ByteBuffer b = data();
+            switch (descr) {
+                case "<i8": b.asLongBuffer().get(out); break;
+                case "<i4": for (int i = 0; i < n; i++) out[i] = b.getInt(4 * i); break;
+                case "|b1": for (int i = 0; i < n; i++) out[i] = b.get(i) != 0 ? 1 : 0; break;
+                default: throw new IllegalStateException("array of dtype " + descr + " is not integral; use toFloatArray()");
+            }
+            return out;
+        }
+
+        @Override
+        public String toString() { return "Npy.Array(" + descr + Arrays.toString(shape) + ")"; }
+    }
+
+    /** Bytes per element of a supported descriptor, or -1. */
+    static int itemSize(String descr) {
+        switch (descr) {
+            case "<f4": case "<i4": return 4;
+            case "<f8": case "<i8": return 8;
+            case "|b1": return 1;
+            default: return -1;
         }
     }
 
-    private Npy() {}
-
+    /** Reads a {@code .npy} file. */
     public static Array read(Path file) throws IOException {
         byte[] all = Files.readAllBytes(file);
-        ByteBuffer b = ByteBuffer.wrap(all).order(ByteOrder.LITTLE_ENDIAN);
-        if (all.length < 10 || (all[0] & 0xff) != 0x93 || all[1] != 'N' || all[2] != 'U' || all[3] != 'M'
-                || all[4] != 'P' || all[5] != 'Y') {
-            throw new IOException(file + ": not a .npy file (bad magic)");
+        if (all.length < 10 || !Arrays.equals(Arrays.copyOf(all, 6), MAGIC)) {
+            throw new IOException(file + ": not a .npy file (missing \\x93NUMPY magic)");
         }
-        int major = all[6];
-        int headerLen;
-        int start;
+        int major = all[6] & 0xff;
+        ByteBuffer b = ByteBuffer.wrap(all).order(ByteOrder.LITTLE_ENDIAN);
+        int headerLen, headerStart;
         if (major == 1) {
             headerLen = b.getShort(8) & 0xffff;
-            start = 10;
+            headerStart = 10;
         } else if (major == 2 || major == 3) {
+            if (all.length < 12) throw new IOException(file + ": truncated .npy header");
             headerLen = b.getInt(8);
-            start = 12;
+            headerStart = 12;
         } else {
-            throw new IOException(file + ": unsupported .npy version " + major);
+            throw new IOException(file + ": unsupported .npy format version " + major + "." + (all[7] & 0xff));
         }
-        if (start + headerLen > all.length) throw new IOException(file + ": truncated header");
-        String header = new String(all, start, headerLen, StandardCharsets.ISO_8859_1);
-        Matcher d = DESCR.matcher(header);
-        Matcher f = FORTRAN.matcher(header);
-        Matcher s = SHAPE.matcher(header);
-        if (!d.find() || !f.find() || !s.find()) throw new IOException(file + ": malformed header: " + header.trim());
+        if (headerLen < 0 || headerStart + headerLen > all.length) {
+            throw new IOException(file + ": truncated .npy header (needs " + headerLen + " bytes)");
+        }
+        String header = new String(all, headerStart, headerLen, major == 3 ? StandardCharsets.UTF_8 : StandardCharsets.ISO_8859_1);
+        Matcher d = DESCR.matcher(header), f = FORTRAN.matcher(header), s = SHAPE.matcher(header);
+        if (!d.find() || !f.find() || !s.find()) throw new IOException(file + ": cannot parse .npy header: " + header.trim());
         String descr = d.group(1);
-        if ("True".equals(f.group(1))) throw new IOException(file + ": Fortran order is not supported");
-        String order = descr.substring(0, 1);
-        String dtype = descr.substring(1);
-        if (order.equals(">")) throw new IOException(file + ": big-endian dtype " + descr + " is not supported");
-        int itemSize;
-        switch (dtype) {
-            case "f4": case "i4": itemSize = 4; break;
-            case "f8": case "i8": itemSize = 8; break;
-            case "i2": itemSize = 2; break;
-            case "i1": case "u1": case "b1": itemSize = 1; break;
-            default: throw new IOException(file + ": unsupported dtype " + descr);
-        }
+        int item = itemSize(descr);
+        if (item < 0) throw new IOException(file + ": unsupported dtype '" + descr + "' (supported: <f4 <f8 <i8 <i4 |b1)");
+        if (f.group(1).equals("True")) throw new IOException(file + ": Fortran-order arrays are not supported");
         List<Long> dims = new ArrayList<>();
         for (String part : s.group(1).split(",")) {
             if (!part.isBlank()) dims.add(Long.parseLong(part.trim()));
@@ -110,27 +139,65 @@ public final class Npy {
         long[] shape = dims.stream().mapToLong(Long::longValue).toArray();
         long n = 1;
         for (long x : shape) n *= x;
-        int dataStart = start + headerLen;
-        if (dataStart + n * itemSize > all.length) {
-            throw new IOException(file + ": truncated data: expected " + n * itemSize + " bytes, found "
-                    + (all.length - dataStart));
+        int dataStart = headerStart + headerLen;
+        long need = n * item;
+        if (all.length - dataStart != need) {
+            throw new IOException(file + ": data has " + (all.length - dataStart) + " bytes, expected " + need
+                    + " for shape " + Arrays.toString(shape) + " " + descr);
         }
-        ByteBuffer data = ByteBuffer.wrap(all, dataStart, (int) (n * itemSize)).slice().order(ByteOrder.LITTLE_ENDIAN);
-        return new Array(dtype, shape, data);
+        return new Array(shape, descr, ByteBuffer.wrap(all, dataStart, (int) need).slice());
     }
 
-    /** Writes a float32 array. */
-    public static void writeFloats(Path file, long[] shape, float[] values) throws IOException {
-        StringBuilder sh = new StringBuilder();
-        for (int i = 0; i < shape.length; i++) sh.append(shape[i]).append(shape.length == 1 ? "," : (i + 1 < shape.length ? ", " : ""));
-        String header = "{'descr': '<f4', 'fortran_order': False, 'shape': (" + sh + "), }";
-        int total = 10 + header.length() + 1;
-        int pad = (64 - total % 64) % 64;
-        header = header + " ".repeat(pad) + "\n";
-        ByteBuffer b = ByteBuffer.allocate(10 + header.length() + values.length * 4).order(ByteOrder.LITTLE_ENDIAN);
-        b.put((byte) 0x93).put("NUMPY".getBytes(StandardCharsets.US_ASCII)).put((byte) 1).put((byte) 0);
-        b.putShort((short) header.length()).put(header.getBytes(StandardCharsets.ISO_8859_1));
-        for (float v : values) b.putFloat(v);
-        Files.write(file, b.array());
+    /** Writes float32 values. */
+    public static void writeFloats(Path file, long[] shape, float[] data) throws IOException {
+        ByteBuffer b = ByteBuffer.allocate(data.length * 4).order(ByteOrder.LITTLE_ENDIAN);
+        b.asFloatBuffer().put(data);
+        write(file, shape, "<f4", b);
+    }
+
+    /** Writes int64 values. */
+    public static void writeLongs(Path file, long[] shape, long[] data) throws IOException {
+        ByteBuffer b = ByteBuffer.allocate(data.length * 8).order(ByteOrder.LITTLE_ENDIAN);
+        b.asLongBuffer().put(data);
+        write(file, shape, "<i8", b);
+    }
+
+    /** Writes raw little-endian C-order bytes with the given descriptor (one of the supported ones). */
+    public static void write(Path file, long[] shape, String descr, ByteBuffer data) throws IOException {
+        int item = itemSize(descr);
+        if (item < 0) throw new IllegalArgumentException(file + ": unsupported dtype '" + descr + "'");
+        long n = 1;
+        for (long x : shape) n *= x;
+        if (data.remaining() != n * item) {
+            throw new IllegalArgumentException(file + ": " + data.remaining() + " data bytes for shape "
+                    + Arrays.toString(shape) + " " + descr + " (expected " + n * item + ")");
+        }
+        StringBuilder sh = new StringBuilder("(");
+        for (int i = 0; i < shape.length; i++) sh.append(i > 0 ? ", " : "").append(shape[i]);
+        if (shape.length == 1) sh.append(',');
+        sh.append(')');
+        String dict = "{'descr': '" + descr + "', 'fortran_order': False, 'shape': " + sh + ", }";
+        int version = 1, pre = 10;
+        int total = pre + dict.length() + 1;
+        if (total + (64 - total % 64) % 64 - pre > 0xffff) {
+            version = 2;
+            pre = 12;
+            total = pre + dict.length() + 1;
+        }
+        int padded = total + (64 - total % 64) % 64;
+        int headerLen = padded - pre;
+        StringBuilder h = new StringBuilder(dict);
+        while (h.length() < headerLen - 1) h.append(' ');
+        h.append('\n');
+        ByteBuffer head = ByteBuffer.allocate(pre).order(ByteOrder.LITTLE_ENDIAN).put(MAGIC).put((byte) version).put((byte) 0);
+        if (version == 1) head.putShort((short) headerLen);
+        else head.putInt(headerLen);
+        try (OutputStream o = Files.newOutputStream(file)) {
+            o.write(head.array());
+            o.write(h.toString().getBytes(StandardCharsets.ISO_8859_1));
+            byte[] d = new byte[data.remaining()];
+            data.duplicate().get(d);
+            o.write(d);
+        }
     }
 }

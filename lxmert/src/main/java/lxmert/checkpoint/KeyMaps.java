@@ -1,0 +1,146 @@
+package lxmert.checkpoint;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * The one place that knows how LXMERT parameter names are spelled in the different checkpoint layouts, and converts
+ * them to and from this project's <b>canonical</b> naming: the original pretraining key without {@code module.}
+ * ({@code bert.embeddings.*}, {@code bert.encoder.visn_fc.*}, {@code bert.encoder.layer.N.*},
+ * {@code bert.encoder.x_layers.N.*}, {@code bert.encoder.r_layers.N.*}, {@code bert.pooler.*},
+ * {@code cls.predictions.*}, {@code cls.seq_relationship.*}, {@code obj_predict_head.*},
+ * {@code answer_head.logit_fc.*}); task models use {@code bert.*} for the encoder plus the head
+ * {@code logit_fc.{0,2,3}.*}.
+ *
+ * <p>Layouts:
+ * <ul>
+ * <li>{@link Layout#ORIGINAL}: pretraining snapshot {@code <name>_LXRT.pth} of the original code, saved from
+ * {@code nn.DataParallel} so every key has a {@code module.} prefix (lxmert_pretrain.py:390-392);</li>
+ * <li>{@link Layout#CANONICAL}: the same without the prefix (what {@code entry.load} and {@code load_lxmert_qa}
+ * work on after stripping {@code module.});</li>
+ * <li>{@link Layout#ORIGINAL_TASK}: fine-tuned task snapshot ({@code vqa.py}/{@code gqa.py}/{@code nlvr2.py}
+ * {@code save}): {@code lxrt_encoder.model.bert.*} + {@code logit_fc.*}; with {@code --multiGPU} the encoder is
+ * wrapped in DataParallel, giving {@code lxrt_encoder.model.module.bert.*} (stripped by gqa.py:167-173);</li>
+ * <li>{@link Layout#HF}: HuggingFace transformers {@code Lxmert*}: {@code lxmert.*} in place of {@code bert.*};
+ * {@code cls.*}, {@code obj_predict_head.*}, {@code answer_head.*} as they are.</li>
+ * </ul>
+ * Reading also applies the old TF-port rename {@code gamma}/{@code beta} &rarr; {@code weight}/{@code bias}
+ * (modeling.py:789-801).
+ */
+public final class KeyMaps {
+
+    /** Key layouts of LXMERT checkpoints; see the class documentation. */
+    public enum Layout { ORIGINAL, CANONICAL, ORIGINAL_TASK, HF }
+
+    static final String MODULE = "module.";
+    static final String TASK_ENCODER = "lxrt_encoder.model.";
+    static final String HF_ENCODER = "lxmert.";
+    static final String ENCODER = "bert.";
+    static final String TASK_HEAD = "logit_fc.";
+    private static final String[] CANONICAL_ROOTS = {"bert.", "cls.", "obj_predict_head.", "answer_head.", "logit_fc."};
+
+    private KeyMaps() {}
+
+    /** Detects the layout of a key set; throws a {@link CheckpointException} listing sample keys if none fits. */
+    public static Layout detect(Set<String> keys) {
+        boolean module = false, hf = false, canonical = false;
+        for (String k : keys) {
+            String s = k.startsWith(MODULE) ? k.substring(MODULE.length()) : k;
+            if (s.startsWith("lxrt_encoder.")) return Layout.ORIGINAL_TASK;
+            if (k.startsWith(HF_ENCODER)) hf = true;
+            if (k.startsWith(MODULE)) module = true;
+            for (String r : CANONICAL_ROOTS) if (k.startsWith(r)) canonical = true;
+        }
+        if (hf) return Layout.HF;
+        if (module) return Layout.ORIGINAL;
+        if (canonical) return Layout.CANONICAL;
+        List<String> sample = new ArrayList<>(keys);
+        throw new CheckpointException("cannot detect the LXMERT key layout of " + keys.size() + " keys (expected names starting with "
+                + "module., bert., lxrt_encoder., lxmert., cls., logit_fc. ...); first keys: "
+                + (sample.size() > 5 ? sample.subList(0, 5) : sample));
+    }
+
+    /** One key of {@code layout} in canonical spelling. */
+    public static String toCanonical(String key, Layout layout) {
+        String k = key;
+        if (k.endsWith(".gamma")) k = k.substring(0, k.length() - 6) + ".weight";
+        else if (k.endsWith(".beta")) k = k.substring(0, k.length() - 5) + ".bias";
+        switch (layout) {
+            case ORIGINAL:
+                return k.startsWith(MODULE) ? k.substring(MODULE.length()) : k;
+            case CANONICAL:
+                return k;
+            case ORIGINAL_TASK:
+                if (k.startsWith(MODULE)) k = k.substring(MODULE.length());
+                k = k.replace(".module.", ".");
+                return k.startsWith(TASK_ENCODER) ? k.substring(TASK_ENCODER.length()) : k;
+            case HF:
+                return k.startsWith(HF_ENCODER) ? ENCODER + k.substring(HF_ENCODER.length()) : k;
+            default:
+                throw new IllegalArgumentException("layout " + layout);
+        }
+    }
+
+    /** One canonical key spelled in {@code layout}. */
+    public static String fromCanonical(String key, Layout layout) {
+        switch (layout) {
+            case ORIGINAL:
+                return MODULE + key;
+            case CANONICAL:
+                return key;
+            case ORIGINAL_TASK:
+                return key.startsWith(ENCODER) ? TASK_ENCODER + key : key;
+            case HF:
+                return key.startsWith(ENCODER) ? HF_ENCODER + key.substring(ENCODER.length()) : key;
+            default:
+                throw new IllegalArgumentException("layout " + layout);
+        }
+    }
+
+    /** Detects the layout of {@code sd} and returns its tensors under canonical names (same order, shared data). */
+    public static Map<String, Tensor> toCanonical(StateDict sd) {
+        return rename(sd, detect(sd.keySet()), true, sd.source() == null ? "state dict" : sd.source().toString());
+    }
+
+    /** Tensors of a map in {@code layout}, under canonical names. */
+    public static Map<String, Tensor> toCanonical(Map<String, Tensor> tensors, Layout layout) {
+        return rename(tensors, layout, true, "state dict");
+    }
+
+    /** Canonical tensors renamed into {@code layout} (same order, shared data). */
+    public static Map<String, Tensor> fromCanonical(Map<String, Tensor> canonical, Layout layout) {
+        return rename(canonical, layout, false, "state dict");
+    }
+
+    /** True if canonical keys describe a task model (encoder + {@code logit_fc} head). */
+    public static boolean isTaskModel(Set<String> canonicalKeys) {
+        for (String k : canonicalKeys) if (k.startsWith(TASK_HEAD)) return true;
+        return false;
+    }
+
+    /**
+     * The "original" layout for a canonical key set: the task snapshot layout for task models, the
+     * {@code module.}-prefixed pretraining layout otherwise.
+     */
+    public static Layout originalLayoutFor(Set<String> canonicalKeys) {
+        return isTaskModel(canonicalKeys) ? Layout.ORIGINAL_TASK : Layout.ORIGINAL;
+    }
+
+    private static Map<String, Tensor> rename(Map<String, Tensor> in, Layout layout, boolean toCanonical, String what) {
+        Map<String, Tensor> out = new LinkedHashMap<>();
+        Map<String, String> from = new LinkedHashMap<>();
+        for (Map.Entry<String, Tensor> e : in.entrySet()) {
+            String k = toCanonical ? toCanonical(e.getKey(), layout) : fromCanonical(e.getKey(), layout);
+            String prev = from.put(k, e.getKey());
+            if (prev != null) {
+                throw new CheckpointException(what + ": keys " + prev + " and " + e.getKey() + " both map to " + k
+                        + " in layout " + layout);
+            }
+            out.put(k, e.getValue().withName(k));
+        }
+        return out;
+    }
+}

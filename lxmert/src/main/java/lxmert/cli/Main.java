@@ -22,6 +22,9 @@ public final class Main implements Runnable {
     public static CommandLine commandLine() {
         CommandLine cl = new CommandLine(new Main());
         // --- sub-commands (one line each) ---
+        cl.addSubcommand(new BenchCommand());
+        cl.addSubcommand(new DataCommand());
+        cl.addSubcommand(new EvaluateCommand());
         return cl;
     }
 

@@ -22,9 +22,11 @@ public final class Main implements Runnable {
     public static CommandLine commandLine() {
         CommandLine cl = new CommandLine(new Main());
         // --- sub-commands (one line each) ---
-        cl.addSubcommand("bench-model", new BenchModelCommand());
         cl.addSubcommand(new TokenizeCommand());
         cl.addSubcommand(new ConvertCommand());
+        cl.addSubcommand(new BenchCommand());
+        cl.addSubcommand(new DataCommand());
+        cl.addSubcommand(new EvaluateCommand());
         return cl;
     }
 

@@ -22,6 +22,7 @@ public final class Main implements Runnable {
     public static CommandLine commandLine() {
         CommandLine cl = new CommandLine(new Main());
         // --- sub-commands (one line each) ---
+        cl.addSubcommand(new VerifyReferenceCommand());
         cl.addSubcommand(new TokenizeCommand());
         cl.addSubcommand(new ConvertCommand());
         cl.addSubcommand(new BenchCommand());

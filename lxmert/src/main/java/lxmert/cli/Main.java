@@ -23,6 +23,7 @@ public final class Main implements Runnable {
         CommandLine cl = new CommandLine(new Main());
         // --- sub-commands (one line each) ---
         cl.addSubcommand(new VerifyReferenceCommand());
+        cl.addSubcommand(new FinetuneCommand());
         cl.addSubcommand(new TokenizeCommand());
         cl.addSubcommand(new ConvertCommand());
         cl.addSubcommand(new BenchCommand());

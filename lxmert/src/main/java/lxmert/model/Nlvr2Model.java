@@ -28,6 +28,12 @@ public final class Nlvr2Model extends Module {
         return bert;
     }
 
+    /** The pair head on pooled vectors [2B, H] (rows 2i, 2i+1 = example i). */
+    public NDArray head(NDArray pooled) {
+        long h = pooled.getShape().get(1);
+        return logitFc.forward(pooled.reshape(-1, 2 * h));
+    }
+
     /**
      * Inputs are already duplicated per image: rows 2i and 2i+1 are example i with img0 and img1
      * (ids [2B, L], feats [2B, N, D]). Returns logits [B, 2].

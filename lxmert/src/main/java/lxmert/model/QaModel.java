@@ -33,6 +33,11 @@ public final class QaModel extends Module {
         return logitFc.numAnswers();
     }
 
+    /** The answer head on pooled vectors [B, H]. */
+    public NDArray head(NDArray pooled) {
+        return logitFc.forward(pooled);
+    }
+
     /** Logits [B, A]. */
     public NDArray forward(NDArray inputIds, NDArray segmentIds, NDArray inputMask, NDArray feats, NDArray boxes,
                            LxrtOutput.Trace trace) {

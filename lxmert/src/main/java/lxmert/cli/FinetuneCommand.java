@@ -1,0 +1,94 @@
+package lxmert.cli;
+
+import lxmert.config.LxmertConfig;
+import lxmert.data.DataOptions;
+import lxmert.tasks.FinetuneOptions;
+import lxmert.tasks.Finetuner;
+import lxmert.tasks.Task;
+import lxmert.train.ProgressBar;
+import lxmert.train.StopSignal;
+import picocli.CommandLine.ArgGroup;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.Callable;
+
+/** {@code finetune}: VQA / GQA / NLVR2 fine-tuning as the original's run scripts. */
+@Command(name = "finetune", mixinStandardHelpOptions = true,
+        description = "Fine-tune LXMERT on vqa, gqa or nlvr2; writes OUTPUT/log.log, BEST.pth, LAST.pth (+ LAST.resume.pth).")
+public final class FinetuneCommand implements Callable<Integer> {
+    @Option(names = "--task", required = true, description = "vqa, gqa or nlvr2") String task;
+    @Option(names = "--data", defaultValue = "data", description = "data root in the original layout (default ${DEFAULT-VALUE})") Path data;
+    @Option(names = "--output", required = true, description = "output directory") Path output;
+    @Option(names = "--config", defaultValue = "lxr955", description = "lxr955, tiny or a config JSON (default ${DEFAULT-VALUE})") String config;
+    @Option(names = "--vocab", description = "BERT vocabulary (default DATA/bert-base-uncased-vocab.txt)") Path vocab;
+    @Option(names = "--train", description = "comma-separated training splits (task default)") String trainSplits;
+    @Option(names = "--valid", description = "validation split (task default; '' for none)") String validSplit;
+    @Option(names = "--epochs", defaultValue = "4") int epochs;
+    @Option(names = "--batch-size", defaultValue = "32") int batchSize;
+    @Option(names = "--eval-batch-size", defaultValue = "1024") int evalBatchSize;
+    @Option(names = "--lr", description = "learning rate (task default)") Double lr;
+    @Option(names = "--seed", defaultValue = "9595") long seed;
+    @Option(names = "--threads", description = "intra-op threads") Integer threads;
+    @Option(names = "--device", defaultValue = "cpu") String device;
+    @Option(names = "--mce-loss", description = "GQA: cross entropy on the best answer instead of BCE") boolean mce;
+    @Option(names = "--cache-dir", description = "where feature stores go (default: beside each TSV)") Path cacheDir;
+    @Option(names = "--resume", description = "continue from OUTPUT/LAST.resume.pth") boolean resume;
+
+    @ArgGroup(exclusive = true) WeightsGroup weights;
+
+    static final class WeightsGroup {
+        @Option(names = "--from-scratch", description = "random initialisation (the default)") boolean fromScratch;
+        @Option(names = "--load-lxmert", description = "pretrained LXMERT .pth: encoder only") Path lxmert;
+        @Option(names = "--load-lxmert-qa", description = "pretrained LXMERT .pth: encoder + answer-head surgery") Path lxmertQa;
+        @Option(names = "--load", description = "a task snapshot (this project's or the original's)") Path snapshot;
+    }
+
+    @ArgGroup(exclusive = true) SizeGroup size;
+
+    static final class SizeGroup {
+        @Option(names = "--tiny", description = "first 512 images of each feature file") boolean tiny;
+        @Option(names = "--fast", description = "first 5000 images of each feature file") boolean fast;
+    }
+
+    @Override
+    public Integer call() throws Exception {
+        Runtime.threads(threads);
+        FinetuneOptions o = options();
+        StopSignal stop = new StopSignal();
+        Thread hook = new Thread(stop::request);
+        java.lang.Runtime.getRuntime().addShutdownHook(hook);
+        try (Finetuner f = new Finetuner(o, List.of(new ProgressBar(System.err)), stop)) {
+            Finetuner.Result r = f.train();
+            System.out.println(r.summaryJson());
+            return r.interrupted() ? 130 : 0;
+        } finally {
+            try {
+                java.lang.Runtime.getRuntime().removeShutdownHook(hook);
+            } catch (IllegalStateException ignored) {
+                // shutting down
+            }
+        }
+    }
+
+    FinetuneOptions options() throws Exception {
+        Task t = Task.parse(task);
+        LxmertConfig c = LxmertConfig.resolve(config);
+        DataOptions d = DataOptions.of(data).withCacheDir(cacheDir)
+                .withSize(size == null ? DataOptions.Size.FULL : size.tiny ? DataOptions.Size.TINY : DataOptions.Size.FAST);
+        FinetuneOptions o = FinetuneOptions.defaults(t, data, output).withConfig(c).withData(d)
+                .withEpochs(epochs).withBatchSize(batchSize).withSeed(seed).withEvalBatchSize(evalBatchSize)
+                .withResume(resume).withMceLoss(mce).withDevice(device)
+                .withSplits(trainSplits != null ? trainSplits : t.defaultTrain, validSplit != null ? validSplit : t.defaultValid);
+        if (lr != null) o = o.withLr(lr);
+        if (vocab != null) o = o.withVocab(vocab);
+        if (weights != null) {
+            if (weights.lxmert != null) o = o.withWeights(FinetuneOptions.Weights.LXMERT, weights.lxmert);
+            else if (weights.lxmertQa != null) o = o.withWeights(FinetuneOptions.Weights.LXMERT_QA, weights.lxmertQa);
+            else if (weights.snapshot != null) o = o.withWeights(FinetuneOptions.Weights.SNAPSHOT, weights.snapshot);
+        }
+        return o;
+    }
+}

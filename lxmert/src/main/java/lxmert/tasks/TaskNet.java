@@ -1,0 +1,87 @@
+package lxmert.tasks;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+import lxmert.config.LxmertConfig;
+import lxmert.model.Losses;
+import lxmert.model.LxrtModel;
+import lxmert.model.LxrtOutput;
+import lxmert.model.Module;
+import lxmert.model.Nlvr2Model;
+import lxmert.model.QaModel;
+import lxmert.util.NdArrays;
+
+/** The head model of a task (VQA/GQA: {@link QaModel}; NLVR2: {@link Nlvr2Model}) with its loss. */
+public final class TaskNet {
+    private final Task task;
+    private final Module module;
+    private final LxrtModel bert;
+    private final int numAnswers;
+    private final boolean mceLoss;
+
+    public TaskNet(Task task, NDManager manager, LxmertConfig config, int numAnswers, long seed, boolean mceLoss) {
+        this.task = task;
+        this.mceLoss = mceLoss;
+        if (task.isQa()) {
+            QaModel m = QaModel.create(manager, config, numAnswers, seed);
+            module = m;
+            bert = m.bert();
+            this.numAnswers = numAnswers;
+        } else {
+            Nlvr2Model m = Nlvr2Model.create(manager, config, seed);
+            module = m;
+            bert = m.bert();
+            this.numAnswers = 2;
+        }
+    }
+
+    public Module module() {
+        return module;
+    }
+
+    public LxrtModel bert() {
+        return bert;
+    }
+
+    public int numAnswers() {
+        return numAnswers;
+    }
+
+    /** Device arrays of one batch, owned by {@code m}. */
+    public record Inputs(NDArray ids, NDArray mask, NDArray seg, NDArray feats, NDArray boxes, NDArray visualMask) {}
+
+    public static Inputs inputs(NDManager m, HostBatch b) {
+        Shape tok = new Shape(b.rows, b.seqLen);
+        return new Inputs(NdArrays.longs(m, b.inputIds, tok), NdArrays.longs(m, b.inputMask, tok),
+                NdArrays.longs(m, b.segmentIds, tok),
+                NdArrays.floats(m, b.feats, 0, b.rows * b.boxes * b.featDim, new Shape(b.rows, b.boxes, b.featDim)),
+                NdArrays.floats(m, b.boxCoords, 0, b.rows * b.boxes * 4, new Shape(b.rows, b.boxes, 4)),
+                b.anyPadding ? NdArrays.floats(m, b.visualMask, 0, b.rows * b.boxes, new Shape(b.rows, b.boxes)) : null);
+    }
+
+    /** Logits [B, A] (QA) or [B, 2] (NLVR2). */
+    public NDArray forward(Inputs in, LxrtOutput.Trace trace) {
+        NDArray pooled = bert.forward(in.ids(), in.seg(), in.mask(), in.feats(), in.boxes(), in.visualMask(), trace).pooled();
+        if (module instanceof QaModel q) return q.head(pooled);
+        return ((Nlvr2Model) module).head(pooled);
+    }
+
+    /**
+     * The original's loss: VQA/GQA BCE-with-logits (mean) x A (GQA with --mce-loss: cross entropy on the best
+     * answer x A); NLVR2 cross entropy over the pair head.
+     */
+    public NDArray loss(NDManager m, NDArray logits, HostBatch b) {
+        if (task.isQa()) {
+            NDArray t = NdArrays.floats(m, b.targets, 0, b.examples * numAnswers, new Shape(b.examples, numAnswers));
+            if (mceLoss) {
+                NDArray best = t.argMax(1).toType(DataType.INT64, false);
+                return Losses.crossEntropyIgnore(logits, best).mul((float) numAnswers);
+            }
+            return Losses.bceWithLogits(logits, t).mul((float) numAnswers);
+        }
+        long[] l = java.util.Arrays.copyOf(b.labels, b.examples);
+        return Losses.crossEntropyIgnore(logits, NdArrays.longs(m, l, new Shape(b.examples)));
+    }
+}

@@ -1,0 +1,152 @@
+package lxmert.data;
+
+import static org.junit.jupiter.api.Assertions.*;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class DatasetsTest {
+    @TempDir Path root;
+
+    private void write(String rel, String content) throws Exception {
+        Path p = root.resolve(rel);
+        Files.createDirectories(p.getParent());
+        Files.writeString(p, content);
+    }
+
+    private void tsv(String rel, String... ids) throws Exception {
+        List<String[]> rows = new ArrayList<>();
+        for (int i = 0; i < ids.length; i++) rows.add(TsvFixtures.fields(ids[i], 3, 4, i + 100));
+        Files.createDirectories(root.resolve(rel).getParent());
+        TsvFixtures.write(root.resolve(rel), rows);
+    }
+
+    private void vqaTables() throws Exception {
+        write("vqa/trainval_ans2label.json", "{\"\": 0, \"yes\": 1, \"no\": 2, \"2\": 3}");
+        write("vqa/trainval_label2ans.json", "[\"\", \"yes\", \"no\", \"2\"]");
+    }
+
+    @Test
+    void vqaKeepsQuestionsWithFeaturesAndBuildsSoftTargets() throws Exception {
+        vqaTables();
+        write("vqa/train.json", "[{\"answer_type\": \"yes/no\", \"img_id\": \"COCO_1\", \"label\": {\"yes\": 1, \"no\": 0.3}, "
+                + "\"question_id\": 10, \"question_type\": \"is the\", \"sent\": \"Is it?\"},"
+                + "{\"img_id\": \"COCO_9\", \"label\": {\"2\": 0.9}, \"question_id\": 90, \"sent\": \"How many?\"},"
+                + "{\"img_id\": \"COCO_2\", \"label\": {\"maybe\": 0.6}, \"question_id\": 20, \"sent\": \"Odd?\"}]");
+        tsv("mscoco_imgfeat/train2014_obj36.tsv", "COCO_1", "COCO_2");
+        try (QaDataset d = QaDataset.load(QaTask.VQA, DataOptions.of(root), "train")) {
+            assertEquals(3, d.raw().size());
+            assertEquals(2, d.data().size());
+            assertEquals(1, d.dropped(), "COCO_9 has no features");
+            QaExample q = d.data().get(0);
+            assertEquals("10", q.questionId());
+            assertEquals("is the", q.questionType());
+            assertEquals("yes/no", q.answerType());
+            assertArrayEquals(new float[]{0, 1, 0.3f, 0}, d.target(q));
+            var e = assertThrows(IllegalArgumentException.class, () -> d.target(d.data().get(1)));
+            assertTrue(e.getMessage().contains("'maybe'") && e.getMessage().contains("question 20"), e.getMessage());
+            assertSame(d.data().get(1), d.get("20"));
+        }
+    }
+
+    @Test
+    void minivalIsTheFirst5000Val2014ImagesAndTestIsTest2015() throws Exception {
+        vqaTables();
+        write("vqa/minival.json", "[{\"img_id\": \"V1\", \"label\": {}, \"question_id\": 1, \"sent\": \"a\"}]");
+        write("vqa/test.json", "[{\"img_id\": \"T1\", \"question_id\": 2, \"sent\": \"b\"}]");
+        tsv("mscoco_imgfeat/val2014_obj36.tsv", "V1", "V2");
+        tsv("mscoco_imgfeat/test2015_obj36.tsv", "T1");
+        try (QaDataset d = QaDataset.load(QaTask.VQA, DataOptions.of(root).withCacheDir(root.resolve("cache")), "minival,test")) {
+            assertEquals(2, d.data().size());
+            List<FeatureStore> st = d.features().stores();
+            assertTrue(st.get(0).path().toString().contains("val2014_obj36.tsv") && st.get(0).path().toString().endsWith(".top5000.lxfs"), st.get(0).path().toString());
+            assertTrue(st.get(1).path().toString().contains("test2015_obj36.tsv") && st.get(1).path().toString().endsWith(".all.lxfs"));
+            assertNull(d.get("2").label());
+        }
+        try (QaDataset d = QaDataset.load(QaTask.VQA, DataOptions.of(root).withSize(DataOptions.Size.TINY), "test")) {
+            assertTrue(d.features().stores().get(0).path().toString().endsWith(".top512.lxfs"));
+        }
+    }
+
+    @Test
+    void gqaSkipsUnknownAnswersAndUsesTheTestdevFile() throws Exception {
+        write("gqa/trainval_ans2label.json", "{\"left\": 0, \"right\": 1}");
+        write("gqa/trainval_label2ans.json", "[\"left\", \"right\"]");
+        write("gqa/train.json", "[{\"img_id\": \"1\", \"label\": {\"right\": 1.0, \"up\": 1.0}, \"question_id\": \"007\", \"sent\": \"Where?\"}]");
+        write("gqa/testdev.json", "[{\"img_id\": \"n5\", \"label\": {\"left\": 1.0}, \"question_id\": \"008\", \"sent\": \"Where?\"},"
+                + "{\"img_id\": \"1\", \"label\": {\"left\": 1.0}, \"question_id\": \"009\", \"sent\": \"Where?\"}]");
+        tsv("vg_gqa_imgfeat/vg_gqa_obj36.tsv", "1");
+        tsv("vg_gqa_imgfeat/gqa_testdev_obj36.tsv", "n5");
+        try (QaDataset d = QaDataset.load(QaTask.GQA, DataOptions.of(root), "train")) {
+            assertEquals("007", d.data().get(0).questionId());
+            assertArrayEquals(new float[]{0, 1}, d.target(d.data().get(0)));
+        }
+        try (QaDataset d = QaDataset.load(QaTask.GQA, DataOptions.of(root), "testdev")) {
+            assertEquals(1, d.data().size());
+            assertEquals(1, d.dropped(), "testdev loads only gqa_testdev_obj36.tsv");
+        }
+    }
+
+    @Test
+    void malformedJsonNamesFileAndKey() throws Exception {
+        vqaTables();
+        write("vqa/train.json", "[{\"img_id\": \"a\", \"question_id\": 1, \"sent\": \"x\"}, {\"img_id\": \"b\", \"sent\": \"y\"}]");
+        var e = assertThrows(DataFormatException.class, () -> QaDataset.loadQuestions(QaTask.VQA, root, "train"));
+        assertTrue(e.getMessage().contains("train.json") && e.getMessage().contains("index 1") && e.getMessage().contains("'question_id'"), e.getMessage());
+        write("vqa/train.json", "[{\"img_id\": \"a\", \"question_id\": 1, \"sent\": \"x\", \"label\": {\"yes\": \"high\"}}]");
+        e = assertThrows(DataFormatException.class, () -> QaDataset.loadQuestions(QaTask.VQA, root, "train"));
+        assertTrue(e.getMessage().contains("answer 'yes'") && e.getMessage().contains("question_id 1"), e.getMessage());
+        write("vqa/train.json", "[{\"img_id\": \"a\",");
+        e = assertThrows(DataFormatException.class, () -> QaDataset.loadQuestions(QaTask.VQA, root, "train"));
+        assertTrue(e.getMessage().contains("train.json") && e.getMessage().contains("malformed JSON") && e.getMessage().contains("line 1"), e.getMessage());
+        write("vqa/train.json", "[{\"img_id\": \"a\", \"question_id\": \"1\", \"sent\": \"x\"}]");
+        e = assertThrows(DataFormatException.class, () -> QaDataset.loadQuestions(QaTask.VQA, root, "train"));
+        assertTrue(e.getMessage().contains("expected an integer"), e.getMessage());
+    }
+
+    @Test
+    void nlvr2NeedsBothImages() throws Exception {
+        write("nlvr2/valid.json", "[{\"identifier\": \"dev-1-0-0\", \"img0\": \"dev-1-0-img0\", \"img1\": \"dev-1-0-img1\", \"label\": 1, \"sent\": \"s\", \"uid\": \"nlvr2_valid_0\"},"
+                + "{\"identifier\": \"dev-1-1-0\", \"img0\": \"dev-1-1-img0\", \"img1\": \"dev-1-1-img1\", \"label\": 0, \"sent\": \"s\", \"uid\": \"nlvr2_valid_1\"}]");
+        tsv("nlvr2_imgfeat/valid_obj36.tsv", "dev-1-0-img0", "dev-1-0-img1", "dev-1-1-img0");
+        try (Nlvr2Dataset d = Nlvr2Dataset.load(DataOptions.of(root), "valid")) {
+            assertEquals(1, d.data().size());
+            assertEquals(1, d.dropped());
+            assertEquals(1, d.get("nlvr2_valid_0").label());
+        }
+        write("nlvr2/valid.json", "[{\"identifier\": \"x\", \"img0\": \"a\", \"img1\": \"b\", \"label\": 2, \"sent\": \"s\", \"uid\": \"u\"}]");
+        var e = assertThrows(DataFormatException.class, () -> Nlvr2Dataset.loadStatements(root, "valid"));
+        assertTrue(e.getMessage().contains("index 0, key 'label'") && e.getMessage().contains("expected 0 or 1"), e.getMessage());
+    }
+
+    @Test
+    void pretrainingFlattensAndNormalisesAnswers() throws Exception {
+        write("lxmert/all_ans.json", "[{\"ans\": \"2\", \"dsets\": [\"vqa\"]}, {\"ans\": \"man\", \"dsets\": [\"vqa\", \"gqa\"]}, {\"ans\": \"cat\", \"dsets\": [\"gqa\"]}]");
+        write("lxmert/mscoco_minival.json", "[{\"img_id\": \"V1\", \"sentf\": {\"mscoco\": [\"a cap\", \"b cap\"], \"vqa\": [\"how many?\", \"who?\"]},"
+                + " \"labelf\": {\"vqa\": [{\"Two\": 0.9, \"three\": 0.3}, {\"the man\": 1, \"man\": 0.6, \"cat\": 0.3}]}},"
+                + "{\"img_id\": \"V9\", \"sentf\": {\"mscoco\": [\"c\"]}, \"labelf\": {}}]");
+        tsv("mscoco_imgfeat/val2014_obj36.tsv", "V1");
+        try (PretrainDataset d = PretrainDataset.load(DataOptions.of(root), "mscoco_minival", List.of("vqa"))) {
+            assertEquals(1, d.dropped());
+            assertEquals(4, d.data().size());
+            PretrainExample e0 = d.data().get(0), e3 = d.data().get(3);
+            assertEquals("V1_mscoco_000", e0.uid());
+            assertNull(e0.label());
+            assertEquals("V1_vqa_001", e3.uid());
+            assertEquals("vqa", e3.dset());
+            assertEquals(Map.of("2", 0.9), d.data().get(2).label(), "'Two' -> '2'; 'three' -> '3' is not in the table");
+            // 'the man' -> 'man' overwrites the later 'man' entry with its own score (label[new] = label.pop(ans));
+            // 'cat' is gqa-only
+            assertEquals(Map.of("man", 1.0), e3.label());
+        }
+        try (PretrainDataset d = PretrainDataset.loadRecords(root, "mscoco_minival", null)) {
+            assertEquals(Map.of("man", 1.0, "cat", 0.3), d.raw().get(0).labelf().get("vqa").get(1));
+        }
+    }
+}

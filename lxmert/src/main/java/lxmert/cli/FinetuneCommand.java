@@ -73,6 +73,15 @@ public final class FinetuneCommand implements Callable<Integer> {
         }
     }
 
+    /** --vocab, else DATA/bert-base-uncased-vocab.txt, else the synthetic world's DATA/synth-vocab.txt. */
+    static Path defaultVocab(Path vocab, Path data) {
+        if (vocab != null) return vocab;
+        Path real = data.resolve("bert-base-uncased-vocab.txt");
+        Path synth = data.resolve("synth-vocab.txt");
+        if (!java.nio.file.Files.exists(real) && java.nio.file.Files.exists(synth)) return synth;
+        return real;
+    }
+
     FinetuneOptions options() throws Exception {
         Task t = Task.parse(task);
         LxmertConfig c = LxmertConfig.resolve(config);
@@ -83,7 +92,7 @@ public final class FinetuneCommand implements Callable<Integer> {
                 .withResume(resume).withMceLoss(mce).withDevice(device)
                 .withSplits(trainSplits != null ? trainSplits : t.defaultTrain, validSplit != null ? validSplit : t.defaultValid);
         if (lr != null) o = o.withLr(lr);
-        if (vocab != null) o = o.withVocab(vocab);
+        o = o.withVocab(defaultVocab(vocab, data));
         if (weights != null) {
             if (weights.lxmert != null) o = o.withWeights(FinetuneOptions.Weights.LXMERT, weights.lxmert);
             else if (weights.lxmertQa != null) o = o.withWeights(FinetuneOptions.Weights.LXMERT_QA, weights.lxmertQa);

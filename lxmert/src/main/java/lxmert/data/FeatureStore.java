@@ -47,6 +47,7 @@ public final class FeatureStore implements AutoCloseable {
     public static final int FORMAT_VERSION = 1;
     static final byte[] MAGIC = "LXMFSTOR".getBytes(StandardCharsets.US_ASCII);
     static final int HEADER = 4096;
+    /** Records are mapped in windows of this many bytes (plus one record of overlap), as a mapping is at most 2 GiB. */
     static final long SEGMENT = 1L << 30;
 
     private final Path path;
@@ -57,6 +58,7 @@ public final class FeatureStore implements AutoCloseable {
     private final int maxBoxes;
     private final int topK;
     private final boolean converted;
+    private final long segment;
     private final ByteBuffer[] segs;
     private final FloatBuffer[] segF;
     private final LongBuffer[] segL;
@@ -69,11 +71,17 @@ public final class FeatureStore implements AutoCloseable {
     private FeatureStore(FeatureStore base, int limit) {
         this.path = base.path; this.tsv = base.tsv; this.rows = base.rows; this.limit = limit; this.featDim = base.featDim;
         this.maxBoxes = base.maxBoxes; this.topK = base.topK; this.converted = base.converted; this.segs = base.segs;
+        this.segment = base.segment;
         this.segF = base.segF; this.segL = base.segL; this.segI = base.segI; this.idBlob = base.idBlob;
         this.idOffsets = base.idOffsets; this.recOffsets = base.recOffsets; this.sorted = base.sorted;
     }
 
     private FeatureStore(Path path, Path tsv, Header h, boolean converted) throws IOException {
+        this(path, tsv, h, converted, SEGMENT);
+    }
+
+    private FeatureStore(Path path, Path tsv, Header h, boolean converted, long segment) throws IOException {
+        this.segment = segment;
         this.path = path;
         this.tsv = tsv;
         this.rows = h.numImages;
@@ -84,14 +92,14 @@ public final class FeatureStore implements AutoCloseable {
         this.converted = converted;
         try (FileChannel ch = FileChannel.open(path, StandardOpenOption.READ)) {
             long recEnd = h.idsBlobOffset;
-            int nSeg = (int) Math.max(1, (recEnd - HEADER + SEGMENT - 1) / SEGMENT);
+            int nSeg = (int) Math.max(1, (recEnd - HEADER + segment - 1) / segment);
             segs = new ByteBuffer[nSeg];
             segF = new FloatBuffer[nSeg];
             segL = new LongBuffer[nSeg];
             segI = new IntBuffer[nSeg];
             for (int s = 0; s < nSeg; s++) {
-                long start = HEADER + s * SEGMENT;
-                long len = Math.min(recEnd - start, SEGMENT + h.maxRecordSize);
+                long start = HEADER + s * segment;
+                long len = Math.min(recEnd - start, segment + h.maxRecordSize);
                 MappedByteBuffer m = ch.map(FileChannel.MapMode.READ_ONLY, start, Math.max(0, len));
                 m.order(ByteOrder.LITTLE_ENDIAN);
                 segs[s] = m;
@@ -140,6 +148,14 @@ public final class FeatureStore implements AutoCloseable {
             throw new DataFormatException(tsv, "feature dim", "expected " + expectedDim + ", found " + st.featDim);
         }
         return st;
+    }
+
+    /** Test hook: reopens a valid store mapping its records in windows of {@code segmentBytes} (multiple of 8). */
+    static FeatureStore reopenWithSegment(FeatureStore st, long segmentBytes) throws IOException {
+        long size = Files.size(st.tsv), mtime = Files.getLastModifiedTime(st.tsv).toMillis();
+        Header h = Header.readValid(st.path, size, mtime, st.topK);
+        if (h == null) throw new IOException("store " + st.path + " is not valid");
+        return new FeatureStore(st.path, st.tsv, h, false, segmentBytes);
     }
 
     /** Where the store for ({@code tsv}, {@code topK}) lives: beside the TSV, or in {@code cacheDir} with a path hash. */
@@ -405,11 +421,11 @@ public final class FeatureStore implements AutoCloseable {
         return recOffsets.get(i) - HEADER;
     }
 
-    private int seg(long off) { return (int) (off / SEGMENT); }
+    private int seg(long off) { return (int) (off / segment); }
 
     private int localInt(long off, int field) {
         int s = seg(off);
-        return segI[s].get((int) ((off - s * SEGMENT) / 4) + field);
+        return segI[s].get((int) ((off - s * segment) / 4) + field);
     }
 
     public int numBoxes(int i) { return localInt(recOffset(i), 2); }
@@ -423,12 +439,12 @@ public final class FeatureStore implements AutoCloseable {
 
     private void getFloats(long off, int rel, float[] dst, int dstOff, int count) {
         int s = seg(off);
-        segF[s].get((int) ((off - s * SEGMENT + rel) / 4), dst, dstOff, count);
+        segF[s].get((int) ((off - s * segment + rel) / 4), dst, dstOff, count);
     }
 
     private void getLongs(long off, int rel, long[] dst, int dstOff, int count) {
         int s = seg(off);
-        segL[s].get((int) ((off - s * SEGMENT + rel) / 8), dst, dstOff, count);
+        segL[s].get((int) ((off - s * segment + rel) / 8), dst, dstOff, count);
     }
 
     /** Copies the {@code numBoxes * featDim} features of row {@code i} (row-major) into {@code dst[off..]}. */

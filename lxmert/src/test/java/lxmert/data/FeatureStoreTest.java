@@ -171,4 +171,24 @@ class FeatureStoreTest {
             if (old == null) System.clearProperty("lxmert.tsv.threads"); else System.setProperty("lxmert.tsv.threads", old);
         }
     }
+
+    @Test
+    void recordsSpanningMappingWindowsReadCorrectly() throws Exception {
+        List<String[]> rows = TsvFixtures.rows(25, 5, 7, 31);
+        Path tsv = TsvFixtures.write(tmp.resolve("seg.tsv"), rows);
+        FeatureStore whole = FeatureStore.open(tsv, null, -1, 0);
+        for (long seg : new long[]{8, 400, 1000, 4096}) { // windows smaller than / close to one record
+            FeatureStore st = FeatureStore.reopenWithSegment(whole, seg);
+            for (int i = 0; i < rows.size(); i++) {
+                float[] a = new float[35], b = new float[35];
+                whole.copyFeatures(i, a, 0);
+                st.copyFeatures(i, b, 0);
+                assertArrayEquals(TsvFixtures.floats(rows.get(i)[9]), b, "segment " + seg + " row " + i);
+                long[] ids = new long[5];
+                st.copyObjectIds(i, ids, 0);
+                assertArrayEquals(TsvFixtures.longs(rows.get(i)[3]), ids);
+                assertEquals(Integer.parseInt(rows.get(i)[1]), st.imgH(i));
+            }
+        }
+    }
 }

@@ -484,6 +484,11 @@ public final class FeatureStore implements AutoCloseable {
         getFloats(o, layout(o).attrConf(), dst, off, localInt(o, 2));
     }
 
+    public void copyObjectIds(String imgId, long[] dst, int off) { copyObjectIds(require(imgId), dst, off); }
+    public void copyObjectConfs(String imgId, float[] dst, int off) { copyObjectConfs(require(imgId), dst, off); }
+    public void copyAttrIds(String imgId, long[] dst, int off) { copyAttrIds(require(imgId), dst, off); }
+    public void copyAttrConfs(String imgId, float[] dst, int off) { copyAttrConfs(require(imgId), dst, off); }
+
     @Override
     public void close() { /* mappings are released when unreachable */ }
 

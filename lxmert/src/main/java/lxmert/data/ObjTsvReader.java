@@ -238,7 +238,7 @@ public final class ObjTsvReader implements AutoCloseable {
             }
         }
 
-        /** Normalises pixel boxes in place? No: checks that normalised boxes lie in the image (original tolerance). */
+        /** Checks that the boxes, normalised by img_w / img_h, lie in the image (the original tolerance). */
         void checkBoxes(float[] pixel) throws DataFormatException {
             for (int i = 0; i < pixel.length; i++) {
                 float v = pixel[i] / (float) ((i & 1) == 0 ? imgW : imgH);

@@ -40,6 +40,9 @@ public final class EvaluateCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         Map<String, Object> out = new LinkedHashMap<>();
+        if (annotations != null && !task.equalsIgnoreCase("vqa")) {
+            throw new IllegalArgumentException("--annotations is the official VQA annotation file; it does not apply to " + task);
+        }
         switch (task.toLowerCase()) {
             case "vqa", "gqa" -> {
                 QaTask t = QaTask.parse(task);

@@ -139,12 +139,14 @@ public final class ObjTsvReader implements AutoCloseable {
     /** A structurally validated line: field bounds and the header integers. */
     final class Line {
         byte[] src;
+        long number;
         final int[] fs = new int[10], fe = new int[10];
         String imgId;
         int imgH, imgW, numBoxes, featDim, featBytes;
 
         void parse(byte[] b, int start, int end) throws DataFormatException {
             src = b;
+            number = lineNo;
             imgId = null;
             int f = 0, s = start;
             for (int i = start; i < end; i++) {
@@ -207,6 +209,17 @@ public final class ObjTsvReader implements AutoCloseable {
             }
         }
 
+        /** A copy of this line that owns its bytes (for decoding on another thread). */
+        Line detach() {
+            Line c = new Line();
+            int start = fs[0], end = fe[9];
+            c.src = java.util.Arrays.copyOfRange(src, start, end);
+            c.number = number;
+            for (int i = 0; i < 10; i++) { c.fs[i] = fs[i] - start; c.fe[i] = fe[i] - start; }
+            c.imgId = imgId; c.imgH = imgH; c.imgW = imgW; c.numBoxes = numBoxes; c.featDim = featDim; c.featBytes = featBytes;
+            return c;
+        }
+
         /** Decodes field {@code f} into {@code dst} at {@code off}. */
         void decode(int f, byte[] dst, int off) throws DataFormatException {
             try {
@@ -225,7 +238,7 @@ public final class ObjTsvReader implements AutoCloseable {
             }
         }
 
-        /** Normalises pixel boxes in place? No: checks that normalised boxes lie in the image (original tolerance). */
+        /** Checks that the boxes, normalised by img_w / img_h, lie in the image (the original tolerance). */
         void checkBoxes(float[] pixel) throws DataFormatException {
             for (int i = 0; i < pixel.length; i++) {
                 float v = pixel[i] / (float) ((i & 1) == 0 ? imgW : imgH);
@@ -241,7 +254,7 @@ public final class ObjTsvReader implements AutoCloseable {
         }
 
         DataFormatException error(String msg) {
-            return new DataFormatException(file, "line " + lineNo + (imgId == null ? "" : ", img_id " + abbreviate(imgId)), msg);
+            return new DataFormatException(file, "line " + number + (imgId == null ? "" : ", img_id " + abbreviate(imgId)), msg);
         }
 
         /**

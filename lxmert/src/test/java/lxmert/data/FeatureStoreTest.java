@@ -145,4 +145,50 @@ class FeatureStoreTest {
         var e = assertThrows(DataFormatException.class, () -> FeatureStore.open(tsv, null, -1, 2048));
         assertTrue(e.getMessage().contains("x.tsv") && e.getMessage().contains("expected 2048, found 3"), e.getMessage());
     }
+
+    @Test
+    void parallelDecodeWritesTheSameStoreAndReportsTheFirstBadRow() throws Exception {
+        List<String[]> rows = TsvFixtures.rows(30, 4, 6, 21);
+        Path tsv = TsvFixtures.write(tmp.resolve("p.tsv"), rows);
+        String old = System.getProperty("lxmert.tsv.threads");
+        try {
+            System.setProperty("lxmert.tsv.threads", "1");
+            FeatureStore one = FeatureStore.convert(tsv, tmp.resolve("one.lxfs"), -1, 0);
+            System.setProperty("lxmert.tsv.threads", "3");
+            FeatureStore three = FeatureStore.convert(tsv, tmp.resolve("three.lxfs"), 7, 0);
+            assertEquals(7, three.size());
+            byte[] a = Files.readAllBytes(FeatureStore.convert(tsv, tmp.resolve("three-all.lxfs"), -1, 0).path());
+            byte[] b = Files.readAllBytes(one.path());
+            assertArrayEquals(b, a, "same bytes with 1 and 3 decode threads");
+            float[] f = TsvFixtures.floats(rows.get(20)[9]);
+            f[0] = Float.NaN;
+            rows.get(20)[9] = TsvFixtures.b64Floats(f);
+            rows.get(25)[7] = "9";
+            TsvFixtures.write(tsv, rows);
+            var e = assertThrows(DataFormatException.class, () -> FeatureStore.convert(tsv, tmp.resolve("bad.lxfs"), -1, 0));
+            assertTrue(e.getMessage().contains("line 21") && e.getMessage().contains("non-finite"), e.getMessage());
+        } finally {
+            if (old == null) System.clearProperty("lxmert.tsv.threads"); else System.setProperty("lxmert.tsv.threads", old);
+        }
+    }
+
+    @Test
+    void recordsSpanningMappingWindowsReadCorrectly() throws Exception {
+        List<String[]> rows = TsvFixtures.rows(25, 5, 7, 31);
+        Path tsv = TsvFixtures.write(tmp.resolve("seg.tsv"), rows);
+        FeatureStore whole = FeatureStore.open(tsv, null, -1, 0);
+        for (long seg : new long[]{8, 400, 1000, 4096}) { // windows smaller than / close to one record
+            FeatureStore st = FeatureStore.reopenWithSegment(whole, seg);
+            for (int i = 0; i < rows.size(); i++) {
+                float[] a = new float[35], b = new float[35];
+                whole.copyFeatures(i, a, 0);
+                st.copyFeatures(i, b, 0);
+                assertArrayEquals(TsvFixtures.floats(rows.get(i)[9]), b, "segment " + seg + " row " + i);
+                long[] ids = new long[5];
+                st.copyObjectIds(i, ids, 0);
+                assertArrayEquals(TsvFixtures.longs(rows.get(i)[3]), ids);
+                assertEquals(Integer.parseInt(rows.get(i)[1]), st.imgH(i));
+            }
+        }
+    }
 }

@@ -53,6 +53,11 @@ public final class TorchWriter {
         try {
             Files.createDirectories(dir);
             tmp = Files.createTempFile(dir, "." + abs.getFileName() + ".", ".tmp");
+            try { // createTempFile makes the file owner-only; a checkpoint is an ordinary file
+                Files.setPosixFilePermissions(tmp, java.nio.file.attribute.PosixFilePermissions.fromString("rw-r--r--"));
+            } catch (UnsupportedOperationException | IOException ignored) {
+                // not a POSIX file system: keep the default
+            }
         } catch (IOException e) {
             throw new CheckpointException(out + ": cannot create a temporary file in " + dir + ": " + e, e);
         }

@@ -235,6 +235,7 @@ public final class Finetuner implements AutoCloseable {
     public Result train() throws IOException {
         Path out = opt.output();
         Files.createDirectories(out);
+        removeStaleTemporaries(out);
         config.save(out.resolve("config.json"));
         Map<String, NDArray> params = net.module().namedParameters();
         int bpe = train.size() / opt.batchSize();
@@ -382,6 +383,16 @@ public final class Finetuner implements AutoCloseable {
         }
         return new Result(best, history.size(), trainSeconds, examples / Math.max(trainSeconds, 1e-9), history,
                 interrupted, out, waitTotal / Math.max(stepTotal, 1e-9));
+    }
+
+    /** Temporary snapshot files left by a killed run (never a complete snapshot: those are renamed into place). */
+    private static void removeStaleTemporaries(Path out) throws IOException {
+        try (var s = Files.list(out)) {
+            for (Path p : (Iterable<Path>) s::iterator) {
+                String n = p.getFileName().toString();
+                if (n.endsWith(".tmp") && (n.startsWith(".BEST.") || n.startsWith(".LAST."))) Files.deleteIfExists(p);
+            }
+        }
     }
 
     /** Thrown when the loss becomes NaN or infinite; the message names the step and the last good snapshot. */

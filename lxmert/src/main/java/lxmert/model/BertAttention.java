@@ -40,7 +40,7 @@ public final class BertAttention extends Module {
         NDArray q = split(query.forward(hidden));
         NDArray k = split(key.forward(context));
         NDArray v = split(value.forward(context));
-        NDArray scores = q.matMul(k.transpose(0, 1, 3, 2)).divi((float) Math.sqrt(headDim));
+        NDArray scores = q.matMul(k.transpose(0, 1, 3, 2)).muli(Ops.scalar(q, 1 / Math.sqrt(headDim)));
         if (mask != null) scores = scores.addi(mask);
         NDArray probs = scores.softmax(-1);
         if (probsSink != null) probsSink.add(probs);

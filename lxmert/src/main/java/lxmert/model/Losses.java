@@ -3,7 +3,10 @@ package lxmert.model;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.types.DataType;
 
-/** The losses of the original, written out on NDArrays (torch semantics). */
+/**
+ * The losses of the original, written out on NDArrays (torch semantics). Constants go through
+ * {@link Ops#scalar} (engine memory), never DJL's Number overloads, see there.
+ */
 public final class Losses {
     private Losses() {}
 
@@ -25,14 +28,15 @@ public final class Losses {
 
     /** torch BCEWithLogitsLoss (mean): max(x,0) - x*t + log(1 + exp(-|x|)). */
     public static NDArray bceWithLogits(NDArray logits, NDArray targets) {
-        NDArray loss = logits.maximum(0f).sub(logits.mul(targets)).add(logits.abs().neg().exp().add(1f).log());
+        NDArray loss = logits.maximum(Ops.scalar(logits, 0)).sub(logits.mul(targets))
+                .add(Ops.add(logits.abs().neg().exp(), 1).log());
         return loss.mean();
     }
 
     /** Element-wise SmoothL1 with beta 1 (reduction none). */
     public static NDArray smoothL1(NDArray pred, NDArray target) {
         NDArray d = pred.sub(target).abs();
-        NDArray small = d.lt(1f).toType(DataType.FLOAT32, false);
-        return d.square().mul(0.5f).mul(small).add(d.sub(0.5f).mul(small.neg().add(1f)));
+        NDArray small = d.lt(Ops.scalar(d, 1)).toType(DataType.FLOAT32, false);
+        return Ops.mul(d.square(), 0.5).mul(small).add(Ops.add(d, -0.5).mul(Ops.add(small.neg(), 1)));
     }
 }

@@ -117,16 +117,16 @@ public final class LxmertPretraining extends Module {
         double w = config.visual_loss_normalizer();
         if (t.objLabels() != null) {
             parts[2] = Losses.crossEntropyNone(out.objLogits().reshape(-1, config.num_object_labels()),
-                    t.objLabels().reshape(-1)).mul(t.objConfs().reshape(-1)).mean().mul((float) w);
+                    t.objLabels().reshape(-1)).mul(t.objConfs().reshape(-1)).mean().mul(Ops.scalar(t.objConfs(), w));
         }
         if (t.attrLabels() != null) {
             parts[3] = Losses.crossEntropyNone(out.attrLogits().reshape(-1, config.num_attr_labels()),
-                    t.attrLabels().reshape(-1)).mul(t.attrConfs().reshape(-1)).mean().mul((float) w);
+                    t.attrLabels().reshape(-1)).mul(t.attrConfs().reshape(-1)).mean().mul(Ops.scalar(t.attrConfs(), w));
         }
         if (t.feats() != null) {
             int d = config.visual_feat_dim();
             parts[4] = Losses.smoothL1(out.featPred().reshape(-1, d), t.feats().reshape(-1, d)).mean(new int[] {1})
-                    .mul(t.featMask().reshape(-1)).mean().mul((float) w);
+                    .mul(t.featMask().reshape(-1)).mean().mul(Ops.scalar(t.featMask(), w));
         }
         if (t.ans() != null) {
             parts[5] = Losses.crossEntropyIgnore(out.answerLogits().reshape(-1, config.num_qa_labels()),

@@ -10,6 +10,23 @@ import ai.djl.ndarray.types.Shape;
 public final class Ops {
     private Ops() {}
 
+    /**
+     * A 0-d constant in engine memory on x's device. Never use DJL's {@code x.mul(Number)} family in a
+     * differentiable expression: on CPU it wraps the scalar around a Java direct buffer that the GC may free
+     * while autograd still holds the tensor for the backward pass (seen as sporadic NaN gradients).
+     */
+    public static NDArray scalar(NDArray like, double v) {
+        return like.getManager().full(new Shape(), (float) v, like.getDataType());
+    }
+
+    public static NDArray mul(NDArray x, double v) {
+        return x.mul(scalar(x, v));
+    }
+
+    public static NDArray add(NDArray x, double v) {
+        return x.add(scalar(x, v));
+    }
+
     public static NDArray linear(NDArray x, NDArray weight, NDArray bias) {
         return x.getNDArrayInternal().linear(x, weight, bias).singletonOrThrow();
     }
@@ -49,6 +66,6 @@ public final class Ops {
     public static NDArray extendedMask(NDArray mask) {
         Shape s = mask.getShape();
         NDArray m = mask.toType(ai.djl.ndarray.types.DataType.FLOAT32, false).reshape(s.get(0), 1, 1, s.get(1));
-        return m.neg().addi(1f).muli(-10000f);
+        return m.neg().addi(scalar(m, 1)).muli(scalar(m, -10000));
     }
 }

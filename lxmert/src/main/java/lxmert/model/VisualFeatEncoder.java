@@ -22,6 +22,6 @@ public final class VisualFeatEncoder extends Module {
     public NDArray forward(NDArray feats, NDArray boxes) {
         NDArray x = visnLayerNorm.forward(visnFc.forward(feats));
         NDArray y = boxLayerNorm.forward(boxFc.forward(boxes));
-        return Ops.dropout(x.addi(y).divi(2f), dropout, training);
+        return Ops.dropout(x.addi(y).muli(Ops.scalar(x, 0.5)), dropout, training);
     }
 }

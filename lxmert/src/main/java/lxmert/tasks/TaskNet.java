@@ -77,9 +77,9 @@ public final class TaskNet {
             NDArray t = NdArrays.floats(m, b.targets, 0, b.examples * numAnswers, new Shape(b.examples, numAnswers));
             if (mceLoss) {
                 NDArray best = t.argMax(1).toType(DataType.INT64, false);
-                return Losses.crossEntropyIgnore(logits, best).mul((float) numAnswers);
+                return lxmert.model.Ops.mul(Losses.crossEntropyIgnore(logits, best), numAnswers);
             }
-            return Losses.bceWithLogits(logits, t).mul((float) numAnswers);
+            return lxmert.model.Ops.mul(Losses.bceWithLogits(logits, t), numAnswers);
         }
         long[] l = java.util.Arrays.copyOf(b.labels, b.examples);
         return Losses.crossEntropyIgnore(logits, NdArrays.longs(m, l, new Shape(b.examples)));

@@ -83,7 +83,7 @@ public final class ModelBenchmark {
                         NDArray t = NdArrays.floats(m, target, new Shape(batch, numAnswers));
                         try (GradientCollector gc = Engine.getEngine("PyTorch").newGradientCollector()) {
                             NDArray logits = model.forward(idsA, segs, mask, f, bx, null);
-                            NDArray loss = Losses.bceWithLogits(logits, t).mul((float) numAnswers);
+                            NDArray loss = lxmert.model.Ops.mul(Losses.bceWithLogits(logits, t), numAnswers);
                             gc.backward(loss);
                         }
                         BertAdam.zeroPaddingRows(model.bert().paddingRowParameters());

@@ -283,7 +283,7 @@ public final class ReferenceVerifier {
                 compare("out_vqa_pooled", model.bert().forward(ids, seg, mask, feats, boxes, null, null).pooled());
                 NDArray logits = model.forward(ids, seg, mask, feats, boxes, null);
                 compare("out_vqa_logits", logits);
-                if (target != null) compare("out_vqa_loss", Losses.bceWithLogits(logits, target).mul((float) numAns).reshape(1));
+                if (target != null) compare("out_vqa_loss", lxmert.model.Ops.mul(Losses.bceWithLogits(logits, target), numAns).reshape(1));
             }
             JsonNode tf = manifest.get("train_fixture");
             if (tf == null || target == null) {
@@ -301,7 +301,7 @@ public final class ReferenceVerifier {
                 double lr = opt.scheduledLr();
                 NDArray loss;
                 try (GradientCollector gc = Engine.getEngine("PyTorch").newGradientCollector()) {
-                    loss = Losses.bceWithLogits(model.forward(ids, seg, mask, feats, boxes, null), target).mul((float) numAns);
+                    loss = lxmert.model.Ops.mul(Losses.bceWithLogits(model.forward(ids, seg, mask, feats, boxes, null), target), numAns);
                     gc.backward(loss);
                 }
                 BertAdam.zeroPaddingRows(model.bert().paddingRowParameters());

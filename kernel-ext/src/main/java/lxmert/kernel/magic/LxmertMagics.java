@@ -179,12 +179,17 @@ public final class LxmertMagics implements LineMagicFunction<Object>, CellMagicF
         if (weak) {
             for (Class<?> k = c; k != null; k = k.getSuperclass()) {
                 for (Class<?> i : k.getInterfaces()) {
-                    if (isPublic(i) && i.getCanonicalName() != null) return i.getCanonicalName();
+                    if (isPublic(i) && i.getCanonicalName() != null && !MARKERS.contains(i)) return i.getCanonicalName();
                 }
             }
         }
         return candidate == null ? "Object" : candidate.getCanonicalName();
     }
+
+    /** Interfaces that say nothing useful about a value (skipped when choosing a declared type). */
+    private static final java.util.Set<Class<?>> MARKERS = java.util.Set.of(java.io.Serializable.class,
+            Cloneable.class, java.util.RandomAccess.class, Comparable.class, java.lang.constant.Constable.class,
+            java.lang.constant.ConstantDesc.class);
 
     private static boolean isPublic(Class<?> k) {
         for (Class<?> x = k; x != null; x = x.getEnclosingClass()) {

@@ -58,6 +58,8 @@ class JavaKernelTest {
         assertEquals("3", text(kernel.eval("int a = 1;\nint b = 2;\na + b")));
         assertNull(kernel.eval("int c = 5;"), "a declaration has no cell value");
         assertEquals("hello", text(kernel.eval("\"hel\" + \"lo\"")));
+        assertNull(kernel.eval("\"no value\".length();"), "a trailing ';' makes an expression a statement");
+        assertEquals("8", text(kernel.eval("\"a value\".length() + 1")));
     }
 
     @Test

@@ -25,7 +25,8 @@ import java.util.Optional;
 /**
  * Evaluates notebook cells with an in-process JShell: a cell is split into complete snippets
  * ({@link SourceCodeAnalysis#analyzeCompletion}), each is evaluated in order, and the value of a trailing
- * expression is returned as the Java object itself.
+ * expression is returned as the Java object itself. A trailing expression that the user ends with {@code ;}
+ * ({@code display(table);}) is a statement and gives no value, as in IPython.
  *
  * <p>Not thread safe: one cell at a time, on the caller's thread (the kernel's execution thread).
  */
@@ -128,6 +129,8 @@ public final class CellEvaluator implements AutoCloseable {
                 String source = c == SourceCodeAnalysis.Completeness.UNKNOWN ? remaining : info.source();
                 remaining = c == SourceCodeAnalysis.Completeness.UNKNOWN ? "" : info.remaining();
                 result = evalSnippet(source);
+                // an expression the user ended with ';' is a statement: no cell value (IPython's convention)
+                if (c == SourceCodeAnalysis.Completeness.COMPLETE && source.strip().endsWith(";")) result = NO_VALUE;
             }
         } finally {
             control.clearValues();

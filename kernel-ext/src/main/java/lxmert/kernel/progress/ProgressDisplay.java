@@ -197,7 +197,12 @@ public final class ProgressDisplay implements TrainingProgress {
     public synchronized XYChart chart() {
         XYChart c = new XYChartBuilder().width(640).height(320).title(title)
                 .xAxisTitle("epoch").yAxisTitle("loss").build();
-        c.getStyler().setLegendPosition(org.knowm.xchart.style.Styler.LegendPosition.InsideNE);
+        c.getStyler().setLegendPosition(org.knowm.xchart.style.Styler.LegendPosition.OutsideS);
+        c.getStyler().setLegendLayout(org.knowm.xchart.style.Styler.LegendLayout.Horizontal);
+        c.getStyler().setXAxisDecimalPattern("0.##");
+        c.getStyler().setYAxisGroupPosition(1, org.knowm.xchart.style.Styler.YAxisPosition.Right);
+        c.getStyler().setYAxisMin(1, 0.0);
+        c.getStyler().setYAxisMax(1, 1.0);
         c.setYAxisGroupTitle(1, "accuracy");
         addSeries(c, "loss", lossX, lossY, 0, false);
         addSeries(c, "train acc", accX, trainAccY, 1, true);

@@ -10,21 +10,29 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Future;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
-import java.util.function.Consumer;
 
 /**
  * Carries a running cell's output (stdout, stderr, display and update-display messages) from whatever thread
  * produces it to the kernel's shell thread, which alone writes to the Jupyter sockets.
  *
- * <p>Why: ZeroMQ sockets are not thread safe and jeromq signals through NIO pipes, which are closed for good
- * when a thread with its interrupt flag set touches them. Interrupting the cell's thread must never break the
- * kernel's connection, so that thread never touches a socket: it only enqueues. Output produced while no cell runs
+ * <p>Why: ZeroMQ sockets are not thread safe, and jeromq signals through NIO pipes, which the JDK closes for good
+ * when a thread with its interrupt flag set blocks in them. Interrupting the cell's thread must never put the
+ * kernel's connection at risk, so that thread never touches a socket: it only enqueues (a defensive design: in
+ * our tests a cell printing with its flag set did not break jeromq 0.5.1 even without the pump). The pump also
+ * keeps the order of text and displays and merges consecutive text into few messages. Output produced while no cell runs
  * is dropped (it would belong to no cell).
  */
 public final class OutputPump {
     private static final long POLL_MS = 50;
+    private static final int MAX_MERGE = 1 << 20;
 
-    private final LinkedBlockingQueue<Consumer<KernelOutput>> queue = new LinkedBlockingQueue<>();
+    /** One queued output: stdout/stderr text or a (update-)display message. */
+    private record Item(Kind kind, String text, DisplayData data) {
+    }
+
+    private enum Kind { OUT, ERR, DISPLAY, UPDATE }
+
+    private final LinkedBlockingQueue<Item> queue = new LinkedBlockingQueue<>();
     private final PumpStream outBytes = new PumpStream(true);
     private final PumpStream errBytes = new PumpStream(false);
     private final PrintStream out = new PrintStream(outBytes, true, StandardCharsets.UTF_8);
@@ -44,17 +52,17 @@ public final class OutputPump {
     /** Enqueues a display message (any thread). */
     public void display(DisplayData data) {
         flushStreams();
-        submit(o -> o.display(data));
+        submit(new Item(Kind.DISPLAY, null, data));
     }
 
     /** Enqueues an update-display message (any thread). */
     public void updateDisplay(DisplayData data) {
         flushStreams();
-        submit(o -> o.updateDisplay(data));
+        submit(new Item(Kind.UPDATE, null, data));
     }
 
-    private void submit(Consumer<KernelOutput> action) {
-        if (active) queue.add(action);
+    private void submit(Item item) {
+        if (active) queue.add(item);
     }
 
     private void flushStreams() {
@@ -69,8 +77,8 @@ public final class OutputPump {
     public <T> T pumpUntilDone(Future<T> task, KernelOutput sink) throws Exception {
         try {
             while (!task.isDone()) {
-                Consumer<KernelOutput> a = queue.poll(POLL_MS, TimeUnit.MILLISECONDS);
-                if (a != null) a.accept(sink);
+                Item a = queue.poll(POLL_MS, TimeUnit.MILLISECONDS);
+                if (a != null) forward(a, sink);
                 else flushStreams(); // text printed without a newline shows up while the cell runs
             }
             flushStreams();
@@ -85,8 +93,28 @@ public final class OutputPump {
     }
 
     private void drain(KernelOutput sink) {
-        Consumer<KernelOutput> a;
-        while ((a = queue.poll()) != null) a.accept(sink);
+        Item a;
+        while ((a = queue.poll()) != null) forward(a, sink);
+    }
+
+    /**
+     * Sends one item; text is merged with the text of the same stream queued right behind it, so a cell printing
+     * thousands of lines sends a few large stream messages instead of thousands of small ones.
+     */
+    private void forward(Item a, KernelOutput sink) {
+        switch (a.kind()) {
+            case DISPLAY -> sink.display(a.data());
+            case UPDATE -> sink.updateDisplay(a.data());
+            case OUT, ERR -> {
+                StringBuilder text = new StringBuilder(a.text());
+                Item next;
+                while ((next = queue.peek()) != null && next.kind() == a.kind() && text.length() < MAX_MERGE) {
+                    text.append(queue.poll().text());
+                }
+                if (a.kind() == Kind.OUT) sink.stdout(text.toString());
+                else sink.stderr(text.toString());
+            }
+        }
     }
 
     /** Starts accepting output (a cell starts). */
@@ -125,7 +153,7 @@ public final class OutputPump {
             if (buf.size() == 0) return;
             String text = buf.toString(StandardCharsets.UTF_8);
             buf.reset();
-            submit(stdout ? o -> o.stdout(text) : o -> o.stderr(text));
+            submit(new Item(stdout ? Kind.OUT : Kind.ERR, text, null));
         }
     }
 }

@@ -86,10 +86,21 @@ class ExtensionTest {
     }
 
     @Test
-    void installWithoutAnyKernelSaysWhy() {
+    void installFindsTheIJavaKernelByReflection() throws Exception {
         Notebook.find().ifPresent(Notebook::detach);
+        io.github.spencerpark.ijava.IJava.setKernelInstance(null);
         IllegalStateException e = assertThrows(IllegalStateException.class, LxmertExtension::install);
-        assertTrue(e.getMessage().contains("IJava"), e.getMessage());
+        assertTrue(e.getMessage().contains("IJava.getKernelInstance() returned null"), e.getMessage());
+        ForeignKernel foreign = new ForeignKernel();
+        io.github.spencerpark.ijava.IJava.setKernelInstance(foreign);
+        try {
+            NotebookSession s = LxmertExtension.install();
+            assertSame(foreign, ((BaseKernelSession) s).kernel());
+            assertSame(s, Notebook.current());
+            Notebook.detach(s);
+        } finally {
+            io.github.spencerpark.ijava.IJava.setKernelInstance(null);
+        }
     }
 
     /** Stands in for IJava's JavaKernel: a basekernel kernel with a public getMagics(). */

@@ -41,23 +41,24 @@ class NotebookSmokeTest {
         try (JarOutputStream out = new JarOutputStream(Files.newOutputStream(agent), mf)) {
             out.flush();
         }
-        Path spec = tmp.resolve("jupyter/kernels/lxmert-java-test");
-        Files.createDirectories(spec);
+        // the kernelspec template of environment/, with this test's class path instead of the packaged jars
+        Path template = Path.of("../environment/kernelspec/lxmert-java/kernel.json");
+        assertTrue(Files.isRegularFile(template), "missing " + template.toAbsolutePath());
+        String spec = Files.readString(template)
+                .replace("@KERNEL_JAR@:@KERNEL_LIB@/*", System.getProperty("java.class.path"))
+                .replace("@KERNEL_JAR@", agent.toString())
+                .replace("@JAVA@", Path.of(System.getProperty("java.home"), "bin", "java").toString())
+                .replace("@HEAP@", "1g")
+                .replace("@ROOT@", Path.of("..").toAbsolutePath().normalize().toString());
+        assertFalse(spec.contains("@"), "unfilled placeholder in " + template + ": " + spec);
         ObjectMapper json = new ObjectMapper();
-        var kernelJson = json.createObjectNode();
-        var argv = kernelJson.putArray("argv");
-        argv.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-        argv.add("-javaagent:" + agent);
-        argv.add("-Xmx1g");
-        argv.add("-Djava.awt.headless=true");
-        argv.add("-cp");
-        argv.add(System.getProperty("java.class.path"));
-        argv.add("lxmert.kernel.Main");
-        argv.add("{connection_file}");
-        kernelJson.put("display_name", "lxmert-java (test)");
-        kernelJson.put("language", "java");
-        kernelJson.put("interrupt_mode", "message");
-        json.writeValue(spec.resolve("kernel.json").toFile(), kernelJson);
+        JsonNode specJson = json.readTree(spec);
+        assertEquals("lxmert.kernel.Main", specJson.get("argv").get(specJson.get("argv").size() - 2).asText());
+        assertEquals("{connection_file}", specJson.get("argv").get(specJson.get("argv").size() - 1).asText());
+        assertEquals("message", specJson.get("interrupt_mode").asText());
+        Path specDir = tmp.resolve("jupyter/kernels/lxmert-java-test");
+        Files.createDirectories(specDir);
+        Files.writeString(specDir.resolve("kernel.json"), spec);
 
         Path outDir = tmp.resolve("out");
         List<String> cmd = List.of(JUPYTER.toString(), "nbconvert", "--to", "notebook", "--execute",
@@ -80,7 +81,7 @@ class NotebookSmokeTest {
         nb.get("cells").forEach(c -> {
             if (c.get("cell_type").asText().equals("code")) code.add(c);
         });
-        assertEquals(9, code.size(), "code cells in smoke.ipynb");
+        assertEquals(10, code.size(), "code cells in smoke.ipynb");
         for (JsonNode c : code) {
             for (JsonNode o : c.get("outputs")) {
                 assertNotEquals("error", o.get("output_type").asText(), "cell " + c.get("id") + ": " + o);
@@ -100,6 +101,7 @@ class NotebookSmokeTest {
         assertTrue(text(progress.get(0).get("data").get("text/html")).contains("done"), "bar ends in its final state");
         assertTrue(progress.get(1).get("data").has("image/png"), "live chart is a PNG");
         assertEquals("42 [lxmert, java]", result(code.get(8), "text/plain"));
+        assertEquals(0, code.get(9).get("outputs").size(), "logging stays out of cells: " + code.get(9));
     }
 
     private static String text(JsonNode n) {

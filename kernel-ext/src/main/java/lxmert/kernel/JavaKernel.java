@@ -52,13 +52,14 @@ public final class JavaKernel extends BaseKernel implements NotebookSession, Aut
             "import static lxmert.kernel.Display.*;");
 
     private final KernelConfig config;
-    private final ExecutionGuard guard = new ExecutionGuard();
+
     private final CellEvaluator evaluator;
     private final ExecutorService executor;
     private final AtomicReference<Thread> executionThread = new AtomicReference<>();
     private final OutputPump pump = new OutputPump();
     private final Magics magics = new Magics();
     private final Interrupts interrupts = new Interrupts();
+    private final ExecutionGuard guard = new ExecutionGuard(interrupts::isRequested);
     private final BindingRegistry bindings = new BindingRegistry();
     private final LanguageInfo languageInfo;
     private volatile boolean cellRunning;

@@ -207,13 +207,13 @@ class JavaKernelTest {
         kernel.eval("int survivor = 5;");
         CompletableFuture<Exception> running = CompletableFuture.supplyAsync(() -> {
             try {
-                kernel.eval("while (true) { Thread.sleep(20); }");
+                kernel.eval("System.out.println(\"started\");\nwhile (true) { Thread.sleep(20); }");
                 return null;
             } catch (Exception e) {
                 return e;
             }
         });
-        Thread.sleep(700);
+        awaitStarted();
         kernel.interrupt();
         Exception e = running.get(20, TimeUnit.SECONDS);
         assertTrue(e instanceof EvalException ee && ee.getExceptionClassName().equals("java.lang.InterruptedException"),
@@ -227,7 +227,7 @@ class JavaKernelTest {
     void interruptFlagIsVisibleToPollingCode() throws Exception {
         CompletableFuture<Exception> running = CompletableFuture.supplyAsync(() -> {
             try {
-                kernel.eval("long spins = 0;\n"
+                kernel.eval("long spins = 0;\nSystem.out.println(\"started\");\n"
                         + "while (!lxmert.kernel.Interrupts.current().isRequested()) { spins++; }\n"
                         + "String rest = \"ran\";");
                 return null;
@@ -235,7 +235,7 @@ class JavaKernelTest {
                 return e;
             }
         });
-        Thread.sleep(700);
+        awaitStarted();
         kernel.interrupt();
         Exception e = running.get(20, TimeUnit.SECONDS);
         assertTrue(e instanceof java.util.concurrent.CancellationException, String.valueOf(e));
@@ -247,13 +247,13 @@ class JavaKernelTest {
     void secondInterruptStopsABusyCellHard() throws Exception {
         CompletableFuture<Exception> running = CompletableFuture.supplyAsync(() -> {
             try {
-                kernel.eval("long x = 0; while (true) { x++; }");
+                kernel.eval("System.out.println(\"started\");\nlong x = 0; while (true) { x++; }");
                 return null;
             } catch (Exception e) {
                 return e;
             }
         });
-        Thread.sleep(700);
+        awaitStarted();
         kernel.interrupt(); // busy loop ignores the flag and the thread interrupt
         Thread.sleep(300);
         assertFalse(running.isDone(), "a busy loop that does not poll keeps running after one interrupt");
@@ -262,6 +262,26 @@ class JavaKernelTest {
         assertTrue(e instanceof EvalException ee && ee.getExceptionClassName().equals("java.lang.ThreadDeath"),
                 String.valueOf(e));
         assertEquals("2", text(kernel.eval("1 + 1")));
+    }
+
+    /** Waits until the running cell printed "started" (its user code runs). */
+    private void awaitStarted() throws InterruptedException {
+        long end = System.currentTimeMillis() + 30_000;
+        while (!out.stdout().contains("started")) {
+            assertTrue(System.currentTimeMillis() < end, "cell did not start within 30 s");
+            Thread.sleep(20);
+        }
+        Thread.sleep(100);
+    }
+
+    /** An interrupt that arrives before user code runs still wakes it (the guard interrupts on entry). */
+    @Test
+    void interruptBeforeUserCodeStartsStillStopsIt() throws Exception {
+        kernel.interrupts().request(); // as if the request came while JShell was compiling
+        Exception e = assertThrows(Exception.class, () -> kernel.evaluator().eval("Thread.sleep(60_000);"));
+        assertTrue(e instanceof EvalException ee && ee.getExceptionClassName().equals("java.lang.InterruptedException"),
+                String.valueOf(e));
+        kernel.interrupts().clear();
     }
 
     static Path compileJar(Path dir, String className, String source) throws Exception {

@@ -9,14 +9,24 @@ package lxmert.kernel.jshell;
  */
 public final class ExecutionGuard {
     private final Object lock = new Object();
+    private final java.util.function.BooleanSupplier interruptPending;
     private Thread userThread;
     private int depth;
+
+    /**
+     * @param interruptPending whether an interrupt was requested for the running cell; user code entered after the
+     *                         request (it arrived while JShell compiled) starts with its thread interrupted
+     */
+    public ExecutionGuard(java.util.function.BooleanSupplier interruptPending) {
+        this.interruptPending = interruptPending;
+    }
 
     /** Called on the execution thread before user code runs (re-entrant). */
     public void enter() {
         synchronized (lock) {
             userThread = Thread.currentThread();
             depth++;
+            if (interruptPending.getAsBoolean()) userThread.interrupt();
         }
     }
 

@@ -12,10 +12,20 @@ import java.util.concurrent.atomic.AtomicInteger;
  * <p>Code without a session at hand uses {@link #current()}, which is a never-set flag outside a kernel.
  */
 public final class Interrupts {
-    private static final Interrupts NONE = new Interrupts();
+    private static final Interrupts NONE = new Interrupts(true);
 
+    private final boolean readOnly;
     private final AtomicBoolean requested = new AtomicBoolean();
     private final AtomicInteger count = new AtomicInteger();
+
+    /** A flag owned by one kernel session. */
+    public Interrupts() {
+        this(false);
+    }
+
+    private Interrupts(boolean readOnly) {
+        this.readOnly = readOnly;
+    }
 
     /** The flag of the attached kernel session, or a flag that is never set when no kernel is attached. */
     public static Interrupts current() {
@@ -29,6 +39,7 @@ public final class Interrupts {
 
     /** Sets the flag; returns how many interrupts were requested for the running cell (1 for the first). */
     public int request() {
+        if (readOnly) return 0;
         requested.set(true);
         return count.incrementAndGet();
     }

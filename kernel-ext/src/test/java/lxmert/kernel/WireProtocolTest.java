@@ -137,6 +137,42 @@ class WireProtocolTest {
         assertEquals(ExecuteReply.Status.OK, execute(shell, "ticks > 0"), "state of the interrupted cell is kept");
     }
 
+    /** The packaged entry point as a process: SIGINT interrupts the running cell instead of ending the kernel. */
+    @Test
+    void sigintInterruptsTheRunningCellOfAKernelProcess(@org.junit.jupiter.api.io.TempDir java.nio.file.Path tmp)
+            throws Exception {
+        KernelConnectionProperties props = new KernelConnectionProperties("127.0.0.1", freePort(), freePort(),
+                freePort(), freePort(), freePort(), "tcp", "hmac-sha256", UUID.randomUUID().toString());
+        java.nio.file.Path conn = tmp.resolve("connection.json");
+        java.nio.file.Files.writeString(conn, props.toJsonString());
+        java.nio.file.Path log = tmp.resolve("kernel.log");
+        Process p = new ProcessBuilder(java.nio.file.Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-Xmx512m", "-cp", System.getProperty("java.class.path"), "lxmert.kernel.Main", conn.toString())
+                .redirectErrorStream(true).redirectOutput(log.toFile()).start();
+        try {
+            ctx = ZMQ.context(1);
+            HMACGenerator hmac = props.createHMACGenerator();
+            Client shell = new Client(ctx, SocketType.DEALER, hmac, "tcp://127.0.0.1:" + props.getShellPort());
+            Client sub = new Client(ctx, SocketType.SUB, hmac, "tcp://127.0.0.1:" + props.getIopubPort());
+            clients.addAll(List.of(shell, sub));
+            shell.sendMessage(request("int kept = 3;"));
+            Object first = shell.read(ctx, 60_000);
+            assertNotNull(first, "kernel process did not answer within 60 s; log:\n" + java.nio.file.Files.readString(log));
+            shell.sendMessage(request("System.out.println(\"started\");\nwhile (true) { Thread.sleep(20); }"));
+            awaitIopub(sub, m -> m.getContent() instanceof PublishStream s && s.getText().contains("started"), 30_000);
+            Process kill = new ProcessBuilder("kill", "-INT", Long.toString(p.pid())).start();
+            assertEquals(0, kill.waitFor(), "kill -INT failed");
+            assertEquals(ERROR_REPLY, awaitReply(shell, 20_000), "the interrupted cell ends with an error reply");
+            assertTrue(p.isAlive(), "SIGINT must not end the kernel; log:\n" + java.nio.file.Files.readString(log));
+            assertEquals(ExecuteReply.Status.OK, execute(shell, "kept * 2"));
+            Message<?> result = awaitIopub(sub, m -> m.getContent() instanceof PublishExecuteResult, 10_000);
+            assertEquals("6", ((PublishExecuteResult) result.getContent()).getData(MIMEType.TEXT_PLAIN));
+        } finally {
+            p.destroy();
+            if (!p.waitFor(10, java.util.concurrent.TimeUnit.SECONDS)) p.destroyForcibly();
+        }
+    }
+
     private static Message<ExecuteRequest> request(String code) {
         return new Message<>(new Header<>(SESSION, ExecuteRequest.MESSAGE_TYPE),
                 new ExecuteRequest(code, false, true, Map.of(), false, true));

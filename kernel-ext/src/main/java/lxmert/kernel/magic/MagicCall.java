@@ -1,0 +1,27 @@
+package lxmert.kernel.magic;
+
+import lxmert.kernel.Interrupts;
+import lxmert.kernel.NotebookSession;
+import lxmert.kernel.progress.ProgressDisplay;
+
+import java.util.List;
+
+/**
+ * The context of one {@code %lxmert} invocation handed to the backend: the session (displays, interrupts), the
+ * sub-command and the full argument list as typed (so a backend may also hand them to the library's CLI parser).
+ */
+public record MagicCall(NotebookSession session, String subcommand, List<String> args) {
+    public MagicCall {
+        args = List.copyOf(args);
+    }
+
+    /** A new live progress display in the running cell. */
+    public ProgressDisplay progress(String title) {
+        return new ProgressDisplay(session, title);
+    }
+
+    /** The session's interrupt flag (poll after every batch; stop, save LAST and return when set). */
+    public Interrupts interrupts() {
+        return session.interrupts();
+    }
+}

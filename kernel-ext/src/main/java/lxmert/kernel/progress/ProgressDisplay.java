@@ -1,0 +1,256 @@
+package lxmert.kernel.progress;
+
+import io.github.spencerpark.jupyter.kernel.display.DisplayData;
+import lxmert.kernel.NotebookSession;
+import lxmert.kernel.render.ChartRenderer;
+import org.knowm.xchart.XYChart;
+import org.knowm.xchart.XYChartBuilder;
+import org.knowm.xchart.XYSeries;
+import org.knowm.xchart.style.markers.SeriesMarkers;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.function.LongSupplier;
+
+/**
+ * One training cell's live output: an HTML progress bar (epoch, step, loss, accuracy, examples/s, ETA) and a
+ * loss / accuracy chart, each shown once and then updated in place through its display id.
+ *
+ * <p>Updates are throttled: at most one per {@code minInterval} (0.5 s by default) for batches; the first event,
+ * every epoch end and {@link #finish()} always update, so the saved notebook holds the final state.
+ */
+public final class ProgressDisplay implements TrainingProgress {
+    /** Default minimum time between two updates of the displays. */
+    public static final Duration DEFAULT_INTERVAL = Duration.ofMillis(500);
+
+    private final NotebookSession session;
+    private final LongSupplier nanoClock;
+    private final long minIntervalNanos;
+    private final String title;
+
+    private int epochs;
+    private int epoch;
+    private int step;
+    private int totalSteps;
+    private double loss = Double.NaN;
+    private double examplesPerSec = Double.NaN;
+    private double trainAcc = Double.NaN;
+    private double validAcc = Double.NaN;
+    private long startNanos = -1;
+    private long stepsDone;
+    private boolean finished;
+    private final List<Double> lossX = new ArrayList<>();
+    private final List<Double> lossY = new ArrayList<>();
+    private final List<Double> accX = new ArrayList<>();
+    private final List<Double> trainAccY = new ArrayList<>();
+    private final List<Double> validAccY = new ArrayList<>();
+
+    private String barId;
+    private String chartId;
+    private long lastUpdateNanos;
+    private int updates;
+
+    /** A display for {@code session} with the default throttle and the system clock. */
+    public ProgressDisplay(NotebookSession session, String title) {
+        this(session, title, DEFAULT_INTERVAL, System::nanoTime);
+    }
+
+    /** A display with an explicit throttle interval and clock (nanoseconds). */
+    public ProgressDisplay(NotebookSession session, String title, Duration minInterval, LongSupplier nanoClock) {
+        this.session = session;
+        this.title = title == null ? "training" : title;
+        this.minIntervalNanos = minInterval.toNanos();
+        this.nanoClock = nanoClock;
+    }
+
+    @Override
+    public synchronized void onStart(int epochs, int stepsPerEpoch) {
+        this.epochs = epochs;
+        this.totalSteps = stepsPerEpoch;
+        start();
+        update(true);
+    }
+
+    @Override
+    public synchronized void onBatch(int epoch, int step, int totalSteps, double loss, double examplesPerSec) {
+        start();
+        this.epoch = epoch;
+        this.step = step;
+        this.totalSteps = totalSteps;
+        this.loss = loss;
+        this.examplesPerSec = examplesPerSec;
+        this.stepsDone++;
+        lossX.add(epoch + (totalSteps > 0 ? (double) step / totalSteps : 0));
+        lossY.add(loss);
+        update(barId == null);
+    }
+
+    @Override
+    public synchronized void onEpoch(int epoch, double trainAcc, double validAcc) {
+        start();
+        this.epoch = epoch;
+        this.trainAcc = trainAcc;
+        this.validAcc = validAcc;
+        accX.add(epoch + 1.0);
+        trainAccY.add(trainAcc);
+        validAccY.add(validAcc);
+        update(true);
+    }
+
+    @Override
+    public synchronized void finish() {
+        if (finished) return;
+        finished = true;
+        update(true);
+    }
+
+    /** How many times the displays were published or updated (for tests and diagnostics). */
+    public synchronized int updates() {
+        return updates;
+    }
+
+    private void start() {
+        if (startNanos < 0) startNanos = nanoClock.getAsLong();
+    }
+
+    private void update(boolean force) {
+        long now = nanoClock.getAsLong();
+        if (!force && now - lastUpdateNanos < minIntervalNanos) return;
+        lastUpdateNanos = now;
+        updates++;
+        DisplayData bar = new DisplayData();
+        bar.putHTML(html(now));
+        bar.putText(text(now));
+        DisplayData chart = chartData();
+        if (barId == null) {
+            barId = session.publishDisplay(bar);
+            chartId = session.publishDisplay(chart);
+        } else {
+            session.publishUpdate(barId, bar);
+            session.publishUpdate(chartId, chart);
+        }
+    }
+
+    /** Fraction of all training done, in [0, 1] (NaN when the totals are unknown). */
+    synchronized double fractionDone() {
+        if (finished && epochs > 0 && totalSteps > 0 && stepsDone >= (long) epochs * totalSteps) return 1;
+        if (totalSteps <= 0) return Double.NaN;
+        int e = Math.max(epochs, epoch + 1);
+        return Math.min(1, (epoch + (double) step / totalSteps) / e);
+    }
+
+    /** Estimated time left, from the mean time per batch so far; null when unknown. */
+    synchronized Duration eta(long now) {
+        if (finished || stepsDone == 0 || totalSteps <= 0 || epochs <= 0) return null;
+        long remaining = (long) (epochs - epoch - 1) * totalSteps + (totalSteps - step);
+        if (remaining < 0) return null;
+        double perStep = (double) (now - startNanos) / stepsDone;
+        return Duration.ofNanos((long) (perStep * remaining));
+    }
+
+    /** The progress bar as HTML. */
+    public synchronized String html() {
+        return html(nanoClock.getAsLong());
+    }
+
+    private String html(long now) {
+        double f = fractionDone();
+        String pct = Double.isNaN(f) ? "0" : String.format(Locale.ROOT, "%.1f", 100 * f);
+        String color = finished ? "#2e7d32" : "#1976d2";
+        return "<div class=\"lxmert-progress\" style=\"font-family:monospace;max-width:640px\">"
+                + "<div><b>" + escape(title) + "</b> " + escape(position()) + (finished ? " &mdash; done" : "") + "</div>"
+                + "<div style=\"background:#e0e0e0;height:14px;border-radius:3px;overflow:hidden\">"
+                + "<div style=\"background:" + color + ";height:14px;width:" + pct + "%\"></div></div>"
+                + "<div>" + escape(metrics(now)) + "</div></div>";
+    }
+
+    /** The progress as one line of text (the text/plain fallback). */
+    public synchronized String text() {
+        return text(nanoClock.getAsLong());
+    }
+
+    private String text(long now) {
+        return title + " " + position() + (finished ? " (done)" : "") + " | " + metrics(now);
+    }
+
+    private String position() {
+        String ep = "epoch " + (epoch + 1) + (epochs > 0 ? "/" + epochs : "");
+        String st = "step " + step + (totalSteps > 0 ? "/" + totalSteps : "");
+        return ep + " · " + st;
+    }
+
+    private String metrics(long now) {
+        List<String> parts = new ArrayList<>();
+        parts.add("loss " + num(loss, "%.4f"));
+        parts.add("train acc " + pct(trainAcc));
+        parts.add("valid acc " + pct(validAcc));
+        parts.add(num(examplesPerSec, "%.1f") + " ex/s");
+        Duration eta = eta(now);
+        parts.add(finished ? "elapsed " + hms(Duration.ofNanos(now - Math.max(startNanos, 0)))
+                : "ETA " + (eta == null ? "?" : hms(eta)));
+        return String.join(" · ", parts);
+    }
+
+    /** The live chart: loss per batch (left axis) and accuracy per epoch (right axis). */
+    public synchronized XYChart chart() {
+        XYChart c = new XYChartBuilder().width(640).height(320).title(title)
+                .xAxisTitle("epoch").yAxisTitle("loss").build();
+        c.getStyler().setLegendPosition(org.knowm.xchart.style.Styler.LegendPosition.OutsideS);
+        c.getStyler().setLegendLayout(org.knowm.xchart.style.Styler.LegendLayout.Horizontal);
+        c.getStyler().setXAxisDecimalPattern("0.##");
+        c.getStyler().setYAxisGroupPosition(1, org.knowm.xchart.style.Styler.YAxisPosition.Right);
+        c.getStyler().setYAxisMin(1, 0.0);
+        c.getStyler().setYAxisMax(1, 1.0);
+        c.setYAxisGroupTitle(1, "accuracy");
+        addSeries(c, "loss", lossX, lossY, 0, false);
+        addSeries(c, "train acc", accX, trainAccY, 1, true);
+        addSeries(c, "valid acc", accX, validAccY, 1, true);
+        if (c.getSeriesMap().isEmpty()) {
+            XYSeries s = c.addSeries("loss", new double[]{0}, new double[]{0});
+            s.setMarker(SeriesMarkers.NONE);
+            s.setShowInLegend(false);
+        }
+        return c;
+    }
+
+    private static void addSeries(XYChart c, String name, List<Double> xs, List<Double> ys, int group, boolean markers) {
+        List<Double> x = new ArrayList<>();
+        List<Double> y = new ArrayList<>();
+        for (int i = 0; i < xs.size(); i++) {
+            if (!Double.isNaN(ys.get(i)) && !Double.isInfinite(ys.get(i))) {
+                x.add(xs.get(i));
+                y.add(ys.get(i));
+            }
+        }
+        if (x.isEmpty()) return;
+        XYSeries s = c.addSeries(name, x, y);
+        s.setYAxisGroup(group);
+        s.setMarker(markers ? SeriesMarkers.CIRCLE : SeriesMarkers.NONE);
+    }
+
+    private DisplayData chartData() {
+        DisplayData d = new DisplayData();
+        d.putData("image/png", ChartRenderer.pngBase64(chart()));
+        d.putText("loss/accuracy chart: " + lossY.size() + " batches, " + accX.size() + " epochs");
+        return d;
+    }
+
+    private static String num(double v, String fmt) {
+        return Double.isNaN(v) ? "–" : String.format(Locale.ROOT, fmt, v);
+    }
+
+    private static String pct(double v) {
+        return Double.isNaN(v) ? "–" : String.format(Locale.ROOT, "%.2f%%", 100 * v);
+    }
+
+    static String hms(Duration d) {
+        long s = Math.max(0, d.toSeconds());
+        return String.format(Locale.ROOT, "%d:%02d:%02d", s / 3600, (s / 60) % 60, s % 60);
+    }
+
+    private static String escape(String s) {
+        return s.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;");
+    }
+}

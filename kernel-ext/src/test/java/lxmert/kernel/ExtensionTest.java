@@ -1,0 +1,124 @@
+package lxmert.kernel;
+
+import io.github.spencerpark.jupyter.kernel.BaseKernel;
+import io.github.spencerpark.jupyter.kernel.LanguageInfo;
+import io.github.spencerpark.jupyter.kernel.display.DisplayData;
+import io.github.spencerpark.jupyter.kernel.display.mime.MIMEType;
+import io.github.spencerpark.jupyter.kernel.magic.registry.Magics;
+import lxmert.kernel.jshell.RedefineAgent;
+import lxmert.kernel.magic.LxmertMagicsTest;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.knowm.xchart.XYChartBuilder;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.*;
+
+/** The extension inside this project's kernel (magics binding JShell variables, renderers) and inside a foreign one. */
+class ExtensionTest {
+    private JavaKernel kernel;
+
+    @AfterEach
+    void close() {
+        if (kernel != null) kernel.close();
+    }
+
+    @Test
+    void magicResultsBecomeTypedNotebookVariables() throws Exception {
+        RecordingOutput out = new RecordingOutput();
+        kernel = new JavaKernel(KernelConfig.basic(RedefineAgent.attachToSelf(), out));
+        LxmertExtension.register(kernel, kernel.getMagics(), new LxmertMagicsTest.FakeBackend());
+        kernel.eval("%lxmert finetune --task vqa --epochs 3 --into result");
+        assertTrue(out.stdout().contains("bound result (" + LxmertMagicsTest.FakeResult.class.getCanonicalName()),
+                out.stdout());
+        kernel.eval("int other = 1;");
+        DisplayData d = kernel.eval("result.epochs() * 2 + other"); // compiles only if the variable is typed
+        assertEquals("7", d.getData(MIMEType.TEXT_PLAIN));
+        kernel.eval("%%lxmert finetune --into second\n--task gqa   # the task\n--epochs 5\n");
+        assertEquals("gqa 5 vqa", kernel.eval("second.task() + \" \" + second.epochs() + \" \" + result.task()")
+                .getData(MIMEType.TEXT_PLAIN));
+    }
+
+    @Test
+    void chartsAndTablesRenderInCells() throws Exception {
+        RecordingOutput out = new RecordingOutput();
+        kernel = new JavaKernel(KernelConfig.basic(null, out));
+        LxmertExtension.register(kernel);
+        DisplayData chart = kernel.eval("import org.knowm.xchart.*;\n"
+                + "var c = new XYChartBuilder().width(300).height(200).build();\n"
+                + "c.addSeries(\"s\", new double[]{1, 2}, new double[]{3, 4});\nc");
+        assertNotNull(chart.getData(MIMEType.IMAGE_PNG), "chart cell value has image/png");
+        kernel.eval("import tech.tablesaw.api.*;\n"
+                + "display(Table.create(\"t\", IntColumn.create(\"n\", 1, 2)));");
+        DisplayData shown = out.ofKind("display").get(0).data();
+        assertTrue(String.valueOf(shown.getData(MIMEType.TEXT_HTML)).contains("<table"));
+        assertNotNull(shown.getData(MIMEType.TEXT_PLAIN));
+    }
+
+    @Test
+    void installsIntoAForeignBaseKernelLikeIJava() throws Exception {
+        Notebook.find().ifPresent(Notebook::detach);
+        ForeignKernel foreign = new ForeignKernel();
+        NotebookSession s = LxmertExtension.install(foreign);
+        try {
+            assertSame(s, Notebook.current());
+            assertInstanceOf(BaseKernelSession.class, s);
+            DisplayData png = foreign.getRenderer().render(new XYChartBuilder().width(120).height(90).build());
+            assertNotNull(png.getData(MIMEType.IMAGE_PNG), "chart renderer registered on the foreign kernel");
+            PrintStream old = System.out;
+            ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+            System.setOut(new PrintStream(bytes, true, StandardCharsets.UTF_8));
+            try {
+                foreign.magics.applyLineMagic("lxmert", List.of("help"));
+            } finally {
+                System.setOut(old);
+            }
+            assertTrue(bytes.toString(StandardCharsets.UTF_8).contains("finetune"));
+            assertFalse(s.declareVariable("x", "String", "v"), "a foreign kernel cannot declare variables");
+            assertEquals("v", Bindings.get("x"));
+        } finally {
+            Notebook.detach(s);
+        }
+    }
+
+    @Test
+    void installFindsTheIJavaKernelByReflection() throws Exception {
+        Notebook.find().ifPresent(Notebook::detach);
+        io.github.spencerpark.ijava.IJava.setKernelInstance(null);
+        IllegalStateException e = assertThrows(IllegalStateException.class, LxmertExtension::install);
+        assertTrue(e.getMessage().contains("IJava.getKernelInstance() returned null"), e.getMessage());
+        ForeignKernel foreign = new ForeignKernel();
+        io.github.spencerpark.ijava.IJava.setKernelInstance(foreign);
+        try {
+            NotebookSession s = LxmertExtension.install();
+            assertSame(foreign, ((BaseKernelSession) s).kernel());
+            assertSame(s, Notebook.current());
+            Notebook.detach(s);
+        } finally {
+            io.github.spencerpark.ijava.IJava.setKernelInstance(null);
+        }
+    }
+
+    /** Stands in for IJava's JavaKernel: a basekernel kernel with a public getMagics(). */
+    public static final class ForeignKernel extends BaseKernel {
+        final Magics magics = new Magics();
+
+        public Magics getMagics() {
+            return magics;
+        }
+
+        @Override
+        public DisplayData eval(String expr) {
+            return null;
+        }
+
+        @Override
+        public LanguageInfo getLanguageInfo() {
+            return new LanguageInfo.Builder("java").build();
+        }
+    }
+}

@@ -1,5 +1,6 @@
 package lxmert.tasks;
 
+import lxmert.data.FeatureStore;
 import lxmert.data.ImageFeatures;
 import lxmert.data.Nlvr2Dataset;
 import lxmert.data.Nlvr2Example;

@@ -63,6 +63,8 @@ public final class SynthWorld {
     static final String[] PLURALS = {"balls", "blocks", "cups", "cones", "rings", "stars", "vases", "disks"};
     static final List<String> YES_NO = List.of("no", "yes");
     static final List<String> COUNTS = List.of("0", "1", "2", "3");
+    /** Answers of "how many objects": a scene has 2..7 objects. */
+    static final List<String> TOTALS = List.of("2", "3", "4", "5", "6", "7");
     static final List<String> LEFT_RIGHT = List.of("left", "right");
     static final int BOXES = 36;
     static final String PUNCT = "!\"#$%&'()*+,-./:;<=>?@[\\]^_`{|}~";
@@ -176,7 +178,7 @@ public final class SynthWorld {
         writeAnswerTables(root.resolve("gqa"), gqaAnswers);
 
         // ---- NLVR2
-        for (String[] s : new String[][]{{"train", "train", "24"}, {"valid", "dev", "8"}, {"test", "test1", "8"}}) {
+        for (String[] s : new String[][]{{"train", "train", "120"}, {"valid", "dev", "30"}, {"test", "test1", "20"}}) {
             List<Img> imgs = new ArrayList<>();
             List<Map<String, Object>> data = nlvr2Split(r, s[0], s[1], n(Integer.parseInt(s[2])) / 2, imgs);
             writeJson(root.resolve("nlvr2/" + s[0] + ".json"), data, 4);
@@ -228,7 +230,8 @@ public final class SynthWorld {
 
     /** Template families with their sampling weights (yes/no-heavy, so a text-only prior gains little). */
     static final String[] VQA_TEMPLATES = {"colour", "colour", "shape", "shape", "count",
-            "exists", "exists", "exists", "exists", "left", "left", "left", "left", "size", "size", "size"};
+            "exists", "exists", "exists", "exists", "left", "left", "left", "left", "size", "size", "size",
+            "total", "total", "total", "total", "total"};
 
     /** A random candidate question of the given template family, or null if the scene cannot support it. */
     static Q vqaCandidate(SplittableRandom r, Scene s, String family) {
@@ -275,6 +278,8 @@ public final class SynthWorld {
                 if (o == null) return null;
                 return new Q(family, "is the", "yes/no", "Is the " + CLASSES[c] + " large?", o.large() ? "yes" : "no", YES_NO);
             }
+            case "total":
+                return new Q(family, "how many", "number", "How many objects are there?", Integer.toString(s.objects().size()), TOTALS);
             default: throw new IllegalArgumentException(family);
         }
     }
@@ -380,7 +385,9 @@ public final class SynthWorld {
 
     static Q gqaCandidate(SplittableRandom r, Scene s) {
         int c = r.nextInt(CLASSES.length), c2 = r.nextInt(CLASSES.length), col = r.nextInt(COLOURS.length);
-        switch (r.nextInt(4)) {
+        switch (r.nextInt(5)) {
+            case 4:
+                return new Q("gqa-total", "", "", "How many objects are in the image?", Integer.toString(s.objects().size()), TOTALS);
             case 0: {
                 Scene.Obj o = s.unique(c);
                 if (o == null) return null;
@@ -416,7 +423,11 @@ public final class SynthWorld {
             int c = r.nextInt(CLASSES.length), col = r.nextInt(COLOURS.length), k = 1 + r.nextInt(3);
             String sent;
             Statement st;
-            switch (r.nextInt(4)) {
+            switch (r.nextInt(5)) {
+                case 4 -> {
+                    sent = "The left image has more objects than the right image.";
+                    st = (L, R) -> L.objects().size() > R.objects().size();
+                }
                 case 0 -> {
                     String article = COLOURS[col].matches("[aeiou].*") ? "an " : "a ";
                     sent = "The left image contains " + article + COLOURS[col] + " " + CLASSES[c] + ".";

@@ -41,6 +41,10 @@ class ExtensionTest {
         kernel.eval("%%lxmert finetune --into second\n--task gqa   # the task\n--epochs 5 --output o\n");
         assertEquals("gqa 5 vqa", kernel.eval("second.task() + \" \" + second.epochs() + \" \" + result.task()")
                 .getData(MIMEType.TEXT_PLAIN));
+        kernel.eval("String TASK = \"nlvr2\"; int EPOCHS = 7;");
+        kernel.eval("%lxmert finetune --task $TASK --epochs ${EPOCHS} --output o --into third");
+        assertEquals("nlvr2 7", kernel.eval("third.task() + \" \" + third.epochs()").getData(MIMEType.TEXT_PLAIN),
+                "notebook variables are expanded in magic arguments");
     }
 
     @Test

@@ -60,14 +60,9 @@ class ExecutedNotebooksTest {
         JsonNode nb = JSON.readTree(notebook.toFile());
         assertEquals(4, nb.path("nbformat").asInt(), notebook + ": nbformat");
         List<JsonNode> out = new ArrayList<>();
-        int i = 0;
         for (JsonNode cell : nb.path("cells")) {
-            i++;
             if (!"code".equals(cell.path("cell_type").asText())) continue;
-            for (JsonNode o : cell.path("outputs")) {
-                ((com.fasterxml.jackson.databind.node.ObjectNode) o).put("_cell", i);
-                out.add(o);
-            }
+            cell.path("outputs").forEach(out::add);
         }
         return out;
     }

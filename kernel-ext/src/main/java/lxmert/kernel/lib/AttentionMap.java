@@ -29,15 +29,27 @@ public record AttentionMap(String exampleId, String sentence, int layer, List<St
     /** Heat map: boxes on x, words on y, attention probability as colour. */
     public HeatMapChart heatMap() {
         int boxes = probs.length == 0 ? 0 : probs[0].length;
-        HeatMapChart c = new HeatMapChartBuilder().width(Math.max(640, 40 + 18 * boxes)).height(Math.max(360, 80 + 24 * words.size()))
+        HeatMapChart c = new HeatMapChartBuilder().width(Math.max(640, 200 + 22 * boxes)).height(Math.max(360, 80 + 24 * words.size()))
                 .title("cross attention, layer " + layer + ": " + sentence).xAxisTitle("box").yAxisTitle("word").build();
         c.getStyler().setLegendPosition(Styler.LegendPosition.OutsideE);
         c.getStyler().setRangeColors(new Color[]{new Color(255, 255, 255), new Color(255, 200, 80), new Color(200, 30, 30)});
         c.getStyler().setShowValue(false);
-        c.getStyler().setMin(0);
-        double max = 0;
-        for (double[] row : probs) for (double v : row) max = Math.max(max, v);
-        c.getStyler().setMax(max > 0 ? max : 1);
+        // the colour scale spans the values shown, so a near-uniform map still shows its differences
+        double min = Double.POSITIVE_INFINITY;
+        double max = Double.NEGATIVE_INFINITY;
+        for (double[] row : probs) {
+            for (double v : row) {
+                min = Math.min(min, v);
+                max = Math.max(max, v);
+            }
+        }
+        if (!(max > min)) {
+            min = 0;
+            max = Math.max(max, 1e-9);
+        }
+        c.getStyler().setMin(min);
+        c.getStyler().setMax(max);
+        c.getStyler().setHeatMapValueDecimalPattern("0.0000");
         List<Integer> xs = new ArrayList<>();
         for (int k = 0; k < boxes; k++) xs.add(k);
         List<String> ys = new ArrayList<>();

@@ -11,6 +11,7 @@ import picocli.CommandLine.Command;
         subcommands = {
                 BenchFeaturesCommand.class,
                 BenchModelCommand.class,
+                BenchCheckpointCommand.class,
         })
 public final class BenchCommand implements Runnable {
     @CommandLine.Spec CommandLine.Model.CommandSpec spec;

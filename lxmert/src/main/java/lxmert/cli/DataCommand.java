@@ -48,10 +48,11 @@ public final class DataCommand implements Runnable {
         @Option(names = "--seed", defaultValue = "9595", description = "random seed (default ${DEFAULT-VALUE})") long seed;
         @Option(names = "--scale", defaultValue = "1.0", description = "size multiplier (default ${DEFAULT-VALUE})") double scale;
         @Option(names = "--feat-dim", defaultValue = "2048", description = "visual feature dim (default ${DEFAULT-VALUE})") int featDim;
+        @Option(names = "--boxes", defaultValue = "36", description = "boxes per image: objects + clutter (default ${DEFAULT-VALUE})") int boxes;
 
         @Override
         public Integer call() throws Exception {
-            SynthWorld.Summary s = new SynthWorld(new SynthWorld.Config(seed, scale, featDim)).write(out);
+            SynthWorld.Summary s = new SynthWorld(new SynthWorld.Config(seed, scale, featDim, boxes)).write(out);
             System.out.println(s);
             return 0;
         }

@@ -67,6 +67,7 @@ public abstract class Module {
     // --- initialisation helpers: the original's init (weights N(0, range), biases 0, LayerNorm 1/0) ---
 
     static NDArray normal(NDManager m, Random rng, double std, long... shape) {
+        if (rng == null) return m.zeros(new Shape(shape)); // weights about to be loaded: skip the random init
         long n = new Shape(shape).size();
         float[] a = new float[Math.toIntExact(n)];
         for (int i = 0; i < a.length; i++) a[i] = (float) (rng.nextGaussian() * std);
@@ -81,6 +82,13 @@ public abstract class Module {
         return m.ones(new Shape(shape));
     }
 
-    /** Construction context: where parameters live, the initialiser's random stream and the init std. */
-    public record Init(NDManager manager, Random rng, double std) {}
+    /**
+     * Construction context: where parameters live, the initialiser's random stream (null: zeros, for a model
+     * whose weights are loaded right after) and the init std.
+     */
+    public record Init(NDManager manager, Random rng, double std) {
+        public static Init forLoading(NDManager manager) {
+            return new Init(manager, null, 0);
+        }
+    }
 }

@@ -54,7 +54,6 @@ public final class Nlvr2Data implements TaskData {
 
     @Override
     public HostBatch fill(HostBatch b, int[] idx) {
-        int d = featDim();
         b.indices = idx;
         b.anyPadding = false;
         String[] sents = new String[idx.length * 2];
@@ -66,17 +65,7 @@ public final class Nlvr2Data implements TaskData {
             for (int j = 0; j < 2; j++) {
                 int row = 2 * r + j;
                 sents[row] = e.sent();
-                FeatureStore s = features.storeOf(imgs[j]);
-                int i = s.index(imgs[j]);
-                int n = s.numBoxes(i);
-                s.copyFeatures(i, b.feats, row * boxes * d);
-                s.copyBoxes(i, b.boxCoords, row * boxes * 4);
-                for (int k = 0; k < boxes; k++) b.visualMask[row * boxes + k] = k < n ? 1f : 0f;
-                if (n < boxes) {
-                    b.anyPadding = true;
-                    java.util.Arrays.fill(b.feats, (row * boxes + n) * d, (row + 1) * boxes * d, 0f);
-                    java.util.Arrays.fill(b.boxCoords, (row * boxes + n) * 4, (row + 1) * boxes * 4, 0f);
-                }
+                TaskData.fillImage(b, row, features, imgs[j]);
             }
         }
         encoder.encodeBatch(java.util.Arrays.asList(sents), b.inputIds, b.inputMask, b.segmentIds);

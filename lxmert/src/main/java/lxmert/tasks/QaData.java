@@ -63,7 +63,6 @@ public final class QaData implements TaskData {
 
     @Override
     public HostBatch fill(HostBatch b, int[] idx) {
-        int d = featDim();
         b.indices = idx;
         b.anyPadding = false;
         java.util.Arrays.fill(b.targets, 0f);
@@ -72,17 +71,7 @@ public final class QaData implements TaskData {
             QaExample e = data.get(idx[r]);
             sents[r] = e.sent();
             b.exampleIds[r] = e.questionId();
-            FeatureStore s = features.storeOf(e.imgId());
-            int i = s.index(e.imgId());
-            int n = s.numBoxes(i);
-            s.copyFeatures(i, b.feats, r * boxes * d);
-            s.copyBoxes(i, b.boxCoords, r * boxes * 4);
-            for (int k = 0; k < boxes; k++) b.visualMask[r * boxes + k] = k < n ? 1f : 0f;
-            if (n < boxes) {
-                b.anyPadding = true;
-                java.util.Arrays.fill(b.feats, (r * boxes + n) * d, (r + 1) * boxes * d, 0f);
-                java.util.Arrays.fill(b.boxCoords, (r * boxes + n) * 4, (r + 1) * boxes * 4, 0f);
-            }
+            TaskData.fillImage(b, r, features, e.imgId());
             if (e.label() != null) {
                 for (Map.Entry<String, Double> a : e.label().entrySet()) {
                     int l = answers.label(a.getKey());

@@ -1,5 +1,8 @@
 package lxmert.tasks;
 
+import lxmert.data.FeatureStore;
+import lxmert.data.ImageFeatures;
+
 /** A task's examples ready for batching: fills {@link HostBatch}es by example index. */
 public interface TaskData {
     int size();
@@ -28,4 +31,24 @@ public interface TaskData {
 
     /** The score of predicting class {@code label} for example {@code index} (QA: soft score, NLVR2: 0/1). */
     double score(int index, int label);
+
+    /**
+     * Copies one image's features and normalised boxes into row {@code row} of the batch; images with fewer boxes
+     * than the batch's are zero-padded and masked out through the visual mask.
+     */
+    static void fillImage(HostBatch b, int row, ImageFeatures features, String imgId) {
+        int d = b.featDim;
+        int boxes = b.boxes;
+        FeatureStore s = features.storeOf(imgId);
+        int i = s.index(imgId);
+        int n = s.numBoxes(i);
+        s.copyFeatures(i, b.feats, row * boxes * d);
+        s.copyBoxes(i, b.boxCoords, row * boxes * 4);
+        for (int k = 0; k < boxes; k++) b.visualMask[row * boxes + k] = k < n ? 1f : 0f;
+        if (n < boxes) {
+            b.anyPadding = true;
+            java.util.Arrays.fill(b.feats, (row * boxes + n) * d, (row + 1) * boxes * d, 0f);
+            java.util.Arrays.fill(b.boxCoords, (row * boxes + n) * 4, (row + 1) * boxes * 4, 0f);
+        }
+    }
 }

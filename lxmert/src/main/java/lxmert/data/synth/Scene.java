@@ -42,6 +42,8 @@ record Scene(int w, int h, List<Obj> objects) {
         return u;
     }
 
+    static final int MAX_OBJECTS = 7;
+
     /** A random scene of 2..7 objects on a 4x3 grid of cells (no overlaps). */
     static Scene random(SplittableRandom r, int numClasses, int numColours) {
         int w = 400 + r.nextInt(241), h = 300 + r.nextInt(181);

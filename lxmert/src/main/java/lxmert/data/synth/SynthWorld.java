@@ -41,8 +41,15 @@ import lxmert.data.PyJson;
  * </ul>
  */
 public final class SynthWorld {
-    /** Seed, size multiplier (1.0 = a few hundred images) and visual feature dim. */
-    public record Config(long seed, double scale, int featDim) {
+    /**
+     * Seed, size multiplier (1.0 = a few hundred images), visual feature dim and boxes per image (the scene's
+     * objects plus clutter boxes; 36 as the original obj36 files).
+     */
+    public record Config(long seed, double scale, int featDim, int boxes) {
+        public Config(long seed, double scale, int featDim) {
+            this(seed, scale, featDim, BOXES);
+        }
+
         public static Config defaults() { return new Config(9595, 1.0, 2048); }
     }
 
@@ -67,6 +74,9 @@ public final class SynthWorld {
 
     public SynthWorld(Config cfg) {
         if (cfg.featDim() < 1) throw new IllegalArgumentException("feat dim must be positive: " + cfg.featDim());
+        if (cfg.boxes() < Scene.MAX_OBJECTS) {
+            throw new IllegalArgumentException("boxes must be at least " + Scene.MAX_OBJECTS + " (the most objects in a scene): " + cfg.boxes());
+        }
         if (!(cfg.scale() > 0)) throw new IllegalArgumentException("scale must be positive: " + cfg.scale());
         this.cfg = cfg;
         SplittableRandom r = new SplittableRandom(cfg.seed() * 7919 + 17);
@@ -509,6 +519,7 @@ public final class SynthWorld {
 
     private void writeTsv(Path file, List<Img> imgs) throws IOException {
         int d = cfg.featDim();
+        final int BOXES = cfg.boxes();
         try (ObjTsvWriter w = new ObjTsvWriter(file)) {
             for (Img img : imgs) {
                 Scene s = img.scene();

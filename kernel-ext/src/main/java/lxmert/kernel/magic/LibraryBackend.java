@@ -25,7 +25,7 @@ public final class LibraryBackend implements LxmertMagicBackend {
 
     @Override
     public Object synth(MagicOptions.Synth o, MagicCall call) throws Exception {
-        SynthWorld.Summary s = new SynthWorld(new SynthWorld.Config(o.seed, o.scale, o.featDim)).write(o.out);
+        SynthWorld.Summary s = new SynthWorld(new SynthWorld.Config(o.seed, o.scale, o.featDim, o.boxes)).write(o.out);
         System.out.println(s);
         return s;
     }

@@ -43,6 +43,9 @@ public final class MagicOptions {
 
         @Option(names = "--feat-dim", defaultValue = "2048", description = "visual feature dim (default ${DEFAULT-VALUE})")
         public int featDim;
+
+        @Option(names = "--boxes", defaultValue = "36", description = "boxes per image: objects + clutter (default ${DEFAULT-VALUE})")
+        public int boxes;
     }
 
     /** {@code %lxmert finetune}: fine-tune on a task (as {@code lxmert finetune}). */

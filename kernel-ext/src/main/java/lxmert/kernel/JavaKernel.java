@@ -165,12 +165,30 @@ public final class JavaKernel extends BaseKernel implements NotebookSession, Aut
             if (interrupts.isRequested()) throw new Interrupts.CellInterruptedException("interrupted by the user");
             switch (part.kind()) {
                 case CODE -> last = evaluator.eval(part.code(), interrupts::isRequested);
-                case LINE_MAGIC -> last = magicResult(() -> magics.applyLineMagic(part.magicName(), part.args()));
-                case CELL_MAGIC -> last = magicResult(() ->
-                        magics.applyCellMagic(part.magicName(), part.args(), part.body()));
+                case LINE_MAGIC -> {
+                    List<String> args = MagicVariables.expand(part.args(), this::variableText);
+                    last = magicResult(() -> magics.applyLineMagic(part.magicName(), args));
+                }
+                case CELL_MAGIC -> {
+                    List<String> args = MagicVariables.expand(part.args(), this::variableText);
+                    String body = MagicVariables.expand(part.body(), this::variableText);
+                    last = magicResult(() -> magics.applyCellMagic(part.magicName(), args, body));
+                }
             }
         }
         return last;
+    }
+
+    /** {@code String.valueOf} of the notebook variable {@code name}, empty when no such variable is defined. */
+    private java.util.Optional<String> variableText(String name) {
+        boolean defined = evaluator.shell().variables().anyMatch(v -> v.name().equals(name)
+                && evaluator.shell().status(v).isActive());
+        if (!defined) return java.util.Optional.empty();
+        try {
+            return java.util.Optional.of(String.valueOf(evaluator.eval("String.valueOf(" + name + ")")));
+        } catch (Exception e) {
+            return java.util.Optional.empty();
+        }
     }
 
     private Object magicResult(Callable call) throws Exception {

@@ -32,15 +32,19 @@ class ExtensionTest {
         RecordingOutput out = new RecordingOutput();
         kernel = new JavaKernel(KernelConfig.basic(RedefineAgent.attachToSelf(), out));
         LxmertExtension.register(kernel, kernel.getMagics(), new LxmertMagicsTest.FakeBackend());
-        kernel.eval("%lxmert finetune --task vqa --epochs 3 --into result");
+        kernel.eval("%lxmert finetune --task vqa --epochs 3 --output o --into result");
         assertTrue(out.stdout().contains("bound result (" + LxmertMagicsTest.FakeResult.class.getCanonicalName()),
                 out.stdout());
         kernel.eval("int other = 1;");
         DisplayData d = kernel.eval("result.epochs() * 2 + other"); // compiles only if the variable is typed
         assertEquals("7", d.getData(MIMEType.TEXT_PLAIN));
-        kernel.eval("%%lxmert finetune --into second\n--task gqa   # the task\n--epochs 5\n");
+        kernel.eval("%%lxmert finetune --into second\n--task gqa   # the task\n--epochs 5 --output o\n");
         assertEquals("gqa 5 vqa", kernel.eval("second.task() + \" \" + second.epochs() + \" \" + result.task()")
                 .getData(MIMEType.TEXT_PLAIN));
+        kernel.eval("String TASK = \"nlvr2\"; int EPOCHS = 7;");
+        kernel.eval("%lxmert finetune --task $TASK --epochs ${EPOCHS} --output o --into third");
+        assertEquals("nlvr2 7", kernel.eval("third.task() + \" \" + third.epochs()").getData(MIMEType.TEXT_PLAIN),
+                "notebook variables are expanded in magic arguments");
     }
 
     @Test

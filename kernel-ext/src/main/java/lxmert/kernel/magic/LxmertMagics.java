@@ -44,6 +44,7 @@ public final class LxmertMagics implements LineMagicFunction<Object>, CellMagicF
 
     @Command(name = "%lxmert", description = "LXMERT steps in a notebook; same options as the lxmert command line.",
             footer = {"", "Add --into NAME to bind the result to a notebook variable.",
+                    "$NAME or ${NAME} in the arguments is the value of the notebook variable NAME ($$ is a '$').",
                     "%%lxmert SUBCOMMAND ... takes more options in the cell body, one or more per line."})
     static final class Root {
     }

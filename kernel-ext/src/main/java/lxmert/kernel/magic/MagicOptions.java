@@ -1,5 +1,6 @@
 package lxmert.kernel.magic;
 
+import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -7,10 +8,11 @@ import picocli.CommandLine.Parameters;
 import java.nio.file.Path;
 
 /**
- * The options of the {@code %lxmert} sub-commands, parsed by picocli. Names follow the original LXMERT command
- * line (kebab-case: {@code --batch-size} for {@code --batchSize}, {@code --load-lxmert-qa} for
- * {@code --loadLXMERTQA}); the library's CLI is meant to use the same names so a magic line and a shell command
- * read alike. Every sub-command takes {@code --into NAME} to bind its result to a notebook variable.
+ * The options of the {@code %lxmert} sub-commands, parsed by picocli. They mirror the library's command line
+ * exactly ({@code lxmert finetune}, {@code test}, {@code evaluate}, {@code data synth}: same names, defaults and
+ * required options; {@code MagicOptionsMatchCliTest} compares the two), so a magic line and a shell command read
+ * alike. Every sub-command adds {@code --into NAME} to bind its result to a notebook variable; {@code load} exists
+ * only as a magic.
  */
 public final class MagicOptions {
     private MagicOptions() {
@@ -26,130 +28,188 @@ public final class MagicOptions {
         public boolean help;
     }
 
-    /** Options naming a task, its data and a model configuration. */
-    public abstract static class TaskCommon extends Common {
-        @Option(names = "--task", required = true, paramLabel = "TASK",
-                description = "vqa, gqa or nlvr2.")
-        public String task;
-
-        @Option(names = "--data", paramLabel = "DIR", defaultValue = "data",
-                description = "Data root (default: ${DEFAULT-VALUE}).")
-        public Path data;
-
-        @Option(names = "--config", paramLabel = "FILE|PRESET",
-                description = "Model configuration: a JSON file or a preset name.")
-        public String config;
-
-        @Option(names = "--batch-size", paramLabel = "N", description = "Batch size.")
-        public Integer batchSize;
-
-        @Option(names = "--tiny", description = "Use only a few hundred examples (smoke runs).")
-        public boolean tiny;
-
-        @Option(names = "--fast", description = "Use a reduced number of images.")
-        public boolean fast;
-    }
-
-    /** {@code %lxmert synth}: create the synthetic world. */
-    @Command(name = "synth", description = "Create the bundled synthetic world (features, questions, answer tables).")
+    /** {@code %lxmert synth}: create the synthetic world (as {@code lxmert data synth}). */
+    @Command(name = "synth", description = "Write the deterministic synthetic world (VQA, GQA, NLVR2, pretraining data, "
+            + "features, answer tables, vocab); returns its summary.")
     public static final class Synth extends Common {
-        @Option(names = "--out", paramLabel = "DIR", defaultValue = "data",
-                description = "Where to write it (default: ${DEFAULT-VALUE}).")
+        @Option(names = "--out", required = true, description = "data root to write (e.g. data/)")
         public Path out;
 
-        @Option(names = "--seed", paramLabel = "N", defaultValue = "9595", description = "Random seed.")
+        @Option(names = "--seed", defaultValue = "9595", description = "random seed (default ${DEFAULT-VALUE})")
         public long seed;
+
+        @Option(names = "--scale", defaultValue = "1.0", description = "size multiplier (default ${DEFAULT-VALUE})")
+        public double scale;
+
+        @Option(names = "--feat-dim", defaultValue = "2048", description = "visual feature dim (default ${DEFAULT-VALUE})")
+        public int featDim;
+
+        @Option(names = "--boxes", defaultValue = "36", description = "boxes per image: objects + clutter (default ${DEFAULT-VALUE})")
+        public int boxes;
     }
 
-    /** {@code %lxmert finetune}: fine-tune on a task. */
-    @Command(name = "finetune", description = "Fine-tune LXMERT on a task, with a live progress display.")
-    public static final class Finetune extends TaskCommon {
-        @Option(names = "--train", paramLabel = "SPLITS", description = "Training splits, comma-separated.")
-        public String train;
+    /** {@code %lxmert finetune}: fine-tune on a task (as {@code lxmert finetune}). */
+    @Command(name = "finetune", description = "Fine-tune LXMERT on vqa, gqa or nlvr2 with a live progress display; "
+            + "writes OUTPUT/log.log, BEST.pth, LAST.pth (+ LAST.resume.pth); returns the training run.")
+    public static final class Finetune extends Common {
+        @Option(names = "--task", required = true, description = "vqa, gqa or nlvr2")
+        public String task;
 
-        @Option(names = "--valid", paramLabel = "SPLITS", description = "Validation splits, comma-separated.")
-        public String valid;
+        @Option(names = "--data", defaultValue = "data", description = "data root in the original layout (default ${DEFAULT-VALUE})")
+        public Path data;
 
-        @Option(names = "--test", paramLabel = "SPLIT", description = "Split to predict after training.")
-        public String test;
-
-        @Option(names = "--lr", paramLabel = "RATE", description = "Peak learning rate.")
-        public Double lr;
-
-        @Option(names = "--epochs", paramLabel = "N", description = "Number of epochs.")
-        public Integer epochs;
-
-        @Option(names = "--seed", paramLabel = "N", description = "Random seed.")
-        public Long seed;
-
-        @Option(names = "--output", paramLabel = "DIR", description = "Snapshot directory (BEST, LAST, log).")
+        @Option(names = "--output", required = true, description = "output directory")
         public Path output;
 
-        @Option(names = "--load", paramLabel = "FILE", description = "Resume from a task snapshot.")
-        public Path load;
+        @Option(names = "--config", defaultValue = "lxr955", description = "lxr955, tiny or a config JSON (default ${DEFAULT-VALUE})")
+        public String config;
 
-        @Option(names = "--load-lxmert", paramLabel = "FILE", description = "Start from pre-trained LXMERT weights.")
-        public Path loadLxmert;
+        @Option(names = "--vocab", description = "BERT vocabulary (default DATA/bert-base-uncased-vocab.txt)")
+        public Path vocab;
 
-        @Option(names = "--load-lxmert-qa", paramLabel = "FILE",
-                description = "Start from pre-trained LXMERT weights with the QA head mapped to the task's answers.")
-        public Path loadLxmertQa;
+        @Option(names = "--train", description = "comma-separated training splits (task default)")
+        public String train;
 
-        @Option(names = "--from-scratch", description = "Initialise everything randomly.")
-        public boolean fromScratch;
+        @Option(names = "--valid", description = "validation split (task default; '' for none)")
+        public String valid;
 
-        @Option(names = "--mce-loss", description = "GQA: cross-entropy on the best answer instead of BCE.")
+        @Option(names = "--epochs", defaultValue = "4")
+        public int epochs;
+
+        @Option(names = "--batch-size", defaultValue = "32")
+        public int batchSize;
+
+        @Option(names = "--eval-batch-size", defaultValue = "1024")
+        public int evalBatchSize;
+
+        @Option(names = "--lr", description = "learning rate (task default)")
+        public Double lr;
+
+        @Option(names = "--seed", defaultValue = "9595")
+        public long seed;
+
+        @Option(names = "--threads", description = "intra-op threads")
+        public Integer threads;
+
+        @Option(names = "--device", defaultValue = "cpu")
+        public String device;
+
+        @Option(names = "--mce-loss", description = "GQA: cross entropy on the best answer instead of BCE")
         public boolean mceLoss;
 
-        @Option(names = "--llayers", paramLabel = "N", description = "Language layers.")
-        public Integer lLayers;
+        @Option(names = "--cache-dir", description = "where feature stores go (default: beside each TSV)")
+        public Path cacheDir;
 
-        @Option(names = "--xlayers", paramLabel = "N", description = "Cross-modality layers.")
-        public Integer xLayers;
+        @Option(names = "--resume", description = "continue from OUTPUT/LAST.resume.pth")
+        public boolean resume;
 
-        @Option(names = "--rlayers", paramLabel = "N", description = "Object-relationship layers.")
-        public Integer rLayers;
+        @ArgGroup(exclusive = true)
+        public Weights weights;
 
-        @Option(names = "--no-progress", description = "No live progress display.")
+        /** How to initialise (at most one). */
+        public static final class Weights {
+            @Option(names = "--from-scratch", description = "random initialisation (the default)")
+            public boolean fromScratch;
+
+            @Option(names = "--load-lxmert", description = "pretrained LXMERT .pth: encoder only")
+            public Path lxmert;
+
+            @Option(names = "--load-lxmert-qa", description = "pretrained LXMERT .pth: encoder + answer-head surgery")
+            public Path lxmertQa;
+
+            @Option(names = "--load", description = "a task snapshot (this project's or the original's)")
+            public Path snapshot;
+        }
+
+        @ArgGroup(exclusive = true)
+        public Size size;
+
+        /** Data size (at most one). */
+        public static final class Size {
+            @Option(names = "--tiny", description = "first 512 images of each feature file")
+            public boolean tiny;
+
+            @Option(names = "--fast", description = "first 5000 images of each feature file")
+            public boolean fast;
+        }
+
+        @Option(names = "--no-progress", description = "magic only: no live progress display")
         public boolean noProgress;
     }
 
-    /** {@code %lxmert test}: predict a split with a snapshot. */
-    @Command(name = "test", description = "Predict a split with a snapshot; returns the predictions table.")
-    public static final class Test extends TaskCommon {
-        @Option(names = "--load", required = true, paramLabel = "FILE", description = "Task snapshot to use.")
-        public Path load;
-
-        @Option(names = "--test", required = true, paramLabel = "SPLIT", description = "Split to predict.")
-        public String test;
-
-        @Option(names = "--output", paramLabel = "DIR", description = "Where to write predictions / submission.")
-        public Path output;
-    }
-
-    /** {@code %lxmert evaluate}: score predictions. */
-    @Command(name = "evaluate", description = "Score predictions (or a snapshot) on a labelled split.")
-    public static final class Evaluate extends TaskCommon {
-        @Option(names = "--predictions", paramLabel = "FILE", description = "Predictions file to score.")
-        public Path predictions;
-
-        @Option(names = "--load", paramLabel = "FILE", description = "Snapshot to predict with, if no predictions.")
-        public Path load;
-
-        @Option(names = "--split", required = true, paramLabel = "SPLIT", description = "Labelled split.")
-        public String split;
-    }
-
-    /** {@code %lxmert load}: load a checkpoint. */
-    @Command(name = "load", description = "Load a checkpoint (original .pth, task snapshot) as a model.")
-    public static final class Load extends Common {
-        @Parameters(index = "0", paramLabel = "FILE", description = "Checkpoint file.")
-        public Path file;
-
-        @Option(names = "--task", paramLabel = "TASK", description = "Task head to attach (vqa, gqa, nlvr2).")
+    /** {@code %lxmert test}: predict a split with a snapshot (as {@code lxmert test}). */
+    @Command(name = "test", description = "Predict a split with a snapshot; writes OUTPUT/<split>_predict.json (vqa, gqa) "
+            + "or .csv (nlvr2); returns the predictions (table, accuracy).")
+    public static final class Test extends Common {
+        @Option(names = "--task", required = true)
         public String task;
 
-        @Option(names = "--config", paramLabel = "FILE|PRESET", description = "Model configuration.")
+        @Option(names = "--data", defaultValue = "data")
+        public Path data;
+
+        @Option(names = "--load", required = true, description = "task snapshot (X, X.pth)")
+        public Path load;
+
+        @Option(names = "--test", required = true, description = "split to predict")
+        public String test;
+
+        @Option(names = "--output", required = true)
+        public Path output;
+
+        @Option(names = "--batch-size", defaultValue = "1024")
+        public int batchSize;
+
+        @Option(names = "--config", description = "lxr955, tiny or JSON (default: config.json beside the snapshot, else lxr955)")
         public String config;
+
+        @Option(names = "--vocab", description = "vocabulary (default DATA/bert-base-uncased-vocab.txt, else DATA/synth-vocab.txt)")
+        public Path vocab;
+
+        @Option(names = "--threads")
+        public Integer threads;
+
+        @Option(names = "--device", defaultValue = "cpu")
+        public String device;
+    }
+
+    /** {@code %lxmert evaluate}: score a prediction file (as {@code lxmert evaluate}). */
+    @Command(name = "evaluate", description = "Score a prediction / submission file; returns the evaluation.")
+    public static final class Evaluate extends Common {
+        @Option(names = "--task", required = true, description = "vqa, gqa or nlvr2")
+        public String task;
+
+        @Option(names = "--data", defaultValue = "data", description = "data root (default ${DEFAULT-VALUE})")
+        public Path data;
+
+        @Option(names = "--split", required = true, description = "split(s), comma-separated, e.g. minival")
+        public String split;
+
+        @Option(names = "--predictions", required = true, description = "VQA/GQA json or NLVR2 csv")
+        public Path predictions;
+
+        @Option(names = "--annotations", description = "official VQA annotation file (mscoco_val2014_annotations.json)")
+        public Path annotations;
+    }
+
+    /** {@code %lxmert load}: load a task snapshot as a model for later cells (magic only). */
+    @Command(name = "load", description = "Load a task snapshot as a model usable from later cells (test, attention maps).")
+    public static final class Load extends Common {
+        @Parameters(index = "0", paramLabel = "FILE", description = "task snapshot (X, X.pth)")
+        public Path file;
+
+        @Option(names = "--task", required = true, description = "vqa, gqa or nlvr2")
+        public String task;
+
+        @Option(names = "--data", defaultValue = "data", description = "data root: answer table and vocabulary (default ${DEFAULT-VALUE})")
+        public Path data;
+
+        @Option(names = "--config", description = "lxr955, tiny or JSON (default: config.json beside the snapshot, else lxr955)")
+        public String config;
+
+        @Option(names = "--vocab", description = "vocabulary (default DATA/bert-base-uncased-vocab.txt, else DATA/synth-vocab.txt)")
+        public Path vocab;
+
+        @Option(names = "--device", defaultValue = "cpu")
+        public String device;
     }
 }

@@ -26,7 +26,7 @@ public class LxmertMagicsTest {
         @Override
         public Object finetune(MagicOptions.Finetune o, MagicCall c) {
             calls.add(o);
-            return new FakeResult(o.task, o.epochs == null ? -1 : o.epochs);
+            return new FakeResult(o.task, o.epochs);
         }
 
         @Override
@@ -63,17 +63,19 @@ public class LxmertMagicsTest {
     void parsesFinetuneOptionsLikeTheCli() {
         LxmertMagics.Parsed p = LxmertMagics.parse(List.of("finetune", "--task", "vqa", "--epochs", "2",
                 "--lr", "5e-5", "--batch-size", "32", "--load-lxmert-qa", "snap/pretrained/model",
-                "--train", "train,nominival", "--into", "result", "--tiny"));
+                "--train", "train,nominival", "--into", "result", "--tiny", "--output", "snap/vqa"));
         assertEquals("finetune", p.subcommand());
         MagicOptions.Finetune f = (MagicOptions.Finetune) p.options();
         assertEquals("vqa", f.task);
         assertEquals(2, f.epochs);
         assertEquals(5e-5, f.lr);
         assertEquals(32, f.batchSize);
-        assertEquals(Path.of("snap/pretrained/model"), f.loadLxmertQa);
+        assertEquals(Path.of("snap/pretrained/model"), f.weights.lxmertQa);
         assertEquals("train,nominival", f.train);
         assertEquals("result", f.into);
-        assertTrue(f.tiny);
+        assertTrue(f.size.tiny);
+        assertEquals(Path.of("snap/vqa"), f.output);
+        assertEquals("lxr955", f.config, "the CLI's default config");
         assertEquals(Path.of("data"), f.data, "default data root");
     }
 
@@ -86,7 +88,7 @@ public class LxmertMagicsTest {
         e = assertThrows(IllegalArgumentException.class, () -> LxmertMagics.parse(List.of("fly")));
         assertTrue(e.getMessage().contains("fly"), e.getMessage());
         e = assertThrows(IllegalArgumentException.class, () -> LxmertMagics.parse(List.of("test", "--task", "gqa",
-                "--load", "x", "--test", "testdev", "--bogus")));
+                "--load", "x", "--test", "testdev", "--output", "o", "--bogus")));
         assertTrue(e.getMessage().contains("--bogus"), e.getMessage());
     }
 
@@ -109,7 +111,7 @@ public class LxmertMagicsTest {
     void placeholderBackendSaysNotYetAvailable() {
         LxmertMagics m = new LxmertMagics(new RecordingSession(), new UnavailableBackend());
         UnsupportedOperationException e = assertThrows(UnsupportedOperationException.class,
-                () -> m.run(List.of("finetune", "--task", "vqa"), out));
+                () -> m.run(List.of("finetune", "--task", "vqa", "--output", "o"), out));
         assertTrue(e.getMessage().contains("not yet available"), e.getMessage());
     }
 
@@ -118,16 +120,16 @@ public class LxmertMagicsTest {
         RecordingSession s = new RecordingSession();
         FakeBackend b = new FakeBackend();
         LxmertMagics m = new LxmertMagics(s, b);
-        Object r = m.run(List.of("finetune", "--task", "gqa", "--epochs", "3", "--into", "result"), out);
+        Object r = m.run(List.of("finetune", "--task", "gqa", "--epochs", "3", "--output", "o", "--into", "result"), out);
         assertEquals(new FakeResult("gqa", 3), r);
         assertEquals(FakeResult.class.getCanonicalName(), s.declared.get("result"));
         assertSame(r, s.bindings().get("result"));
         assertTrue(printed().contains("bound result"), printed());
         assertEquals(List.of("a", "b"), m.run(List.of("test", "--task", "vqa", "--load", "snap/BEST", "--test",
-                "minival", "--into", "preds"), out));
+                "minival", "--output", "o", "--into", "preds"), out));
         assertEquals("java.util.List", s.declared.get("preds"));
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-                () -> m.run(List.of("load", "x.pth", "--into", "not-a-name"), out));
+                () -> m.run(List.of("load", "x.pth", "--task", "vqa", "--into", "not-a-name"), out));
         assertTrue(e.getMessage().contains("not-a-name"));
     }
 
@@ -137,7 +139,7 @@ public class LxmertMagicsTest {
                 LxmertMagics.bodyArgs("--task vqa   # which task\n\n# a comment line\n--epochs 2 --output 'snap/a b'\n"));
         FakeBackend b = new FakeBackend();
         LxmertMagics m = new LxmertMagics(new RecordingSession(), b);
-        m.execute(List.of("finetune"), "--task nlvr2\n--epochs 1");
+        m.execute(List.of("finetune"), "--task nlvr2\n--epochs 1 --output o");
         MagicOptions.Finetune f = (MagicOptions.Finetune) b.calls.get(0);
         assertEquals("nlvr2", f.task);
         assertEquals(1, f.epochs);

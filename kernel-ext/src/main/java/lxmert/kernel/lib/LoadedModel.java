@@ -1,0 +1,168 @@
+package lxmert.kernel.lib;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import lxmert.config.LxmertConfig;
+import lxmert.data.DataOptions;
+import lxmert.data.Nlvr2Dataset;
+import lxmert.data.QaDataset;
+import lxmert.data.QaTask;
+import lxmert.model.LxrtOutput;
+import lxmert.tasks.FinetuneOptions;
+import lxmert.tasks.HostBatch;
+import lxmert.tasks.Nlvr2Data;
+import lxmert.tasks.QaData;
+import lxmert.tasks.Task;
+import lxmert.tasks.TaskData;
+import lxmert.tasks.TaskNet;
+import lxmert.tasks.Tester;
+import lxmert.text.BertTokenizer;
+import lxmert.text.SentenceEncoder;
+import lxmert.text.Vocab;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * A task snapshot loaded for use in later cells ({@code %lxmert load}): predicts splits ({@link #test}) and shows
+ * what the model attends to ({@link #attention}). Wraps the library's {@link Tester}; close it to free the model.
+ *
+ * <pre>
+ * var model = LoadedModel.open(Task.VQA, Path.of("snap/vqa/BEST"), null, Path.of("data"), null, "cpu");
+ * var preds = model.test("minival", Path.of("snap/vqa"));
+ * display(model.attention("minival", 0, 0).heatMap());
+ * </pre>
+ */
+public final class LoadedModel implements AutoCloseable {
+    private final Task task;
+    private final Path snapshot;
+    private final Path dataRoot;
+    private final Path vocab;
+    private final Tester tester;
+
+    private LoadedModel(Task task, Path snapshot, Path dataRoot, Path vocab, Tester tester) {
+        this.task = task;
+        this.snapshot = snapshot;
+        this.dataRoot = dataRoot;
+        this.vocab = vocab;
+        this.tester = tester;
+    }
+
+    /**
+     * Loads {@code snapshot} with the answer head of {@code task} under {@code dataRoot}.
+     *
+     * @param config null: {@code config.json} beside the snapshot, else lxr955
+     * @param vocab  null: DATA/bert-base-uncased-vocab.txt, else DATA/synth-vocab.txt
+     */
+    public static LoadedModel open(Task task, Path snapshot, LxmertConfig config, Path dataRoot, Path vocab,
+                                   String device) throws IOException {
+        Path v = defaultVocab(vocab, dataRoot);
+        Tester t = new Tester(task, snapshot, config, Tester.numAnswers(task, dataRoot), v, device);
+        return new LoadedModel(task, snapshot, dataRoot, v, t);
+    }
+
+    /** The CLI's vocabulary default: {@code vocab}, else DATA/bert-base-uncased-vocab.txt, else DATA/synth-vocab.txt. */
+    public static Path defaultVocab(Path vocab, Path data) {
+        if (vocab != null) return vocab;
+        Path real = data.resolve("bert-base-uncased-vocab.txt");
+        Path synth = data.resolve("synth-vocab.txt");
+        if (!Files.exists(real) && Files.exists(synth)) return synth;
+        return real;
+    }
+
+    public Task task() {
+        return task;
+    }
+
+    public Path snapshot() {
+        return snapshot;
+    }
+
+    public Tester tester() {
+        return tester;
+    }
+
+    public TaskNet net() {
+        return tester.net();
+    }
+
+    /** Predicts {@code split}; writes the prediction / submission file into {@code outDir} when non-null. */
+    public Predictions test(String split, Path outDir) throws IOException {
+        return test(DataOptions.of(dataRoot), split, outDir, 1024);
+    }
+
+    public Predictions test(DataOptions data, String split, Path outDir, int batchSize) throws IOException {
+        return new Predictions(task, split, tester.test(data, split, outDir, batchSize));
+    }
+
+    /**
+     * The attention probabilities of example {@code index} of {@code split} in cross-modality layer {@code layer}
+     * (0-based): words attending to boxes (language-to-vision cross attention), averaged over the heads.
+     */
+    public AttentionMap attention(String split, int index, int layer) throws IOException {
+        SentenceEncoder enc = new SentenceEncoder(BertTokenizer.fromVocabFile(vocab), FinetuneOptions.SEQ_LEN);
+        Vocab words = Vocab.load(vocab);
+        DataOptions data = DataOptions.of(dataRoot);
+        if (task.isQa()) {
+            try (QaDataset ds = QaDataset.load(task == Task.VQA ? QaTask.VQA : QaTask.GQA, data, split)) {
+                QaData d = new QaData(ds, enc, FinetuneOptions.SEQ_LEN);
+                var e = d.example(checkIndex(index, d));
+                return attention(d, index, layer, words, e.questionId(), e.sent());
+            }
+        }
+        try (Nlvr2Dataset ds = Nlvr2Dataset.load(data, split)) {
+            Nlvr2Data d = new Nlvr2Data(ds, enc, FinetuneOptions.SEQ_LEN);
+            var e = d.example(checkIndex(index, d));
+            return attention(d, index, layer, words, e.identifier() + " (left image)", e.sent());
+        }
+    }
+
+    private static int checkIndex(int index, TaskData d) {
+        if (index < 0 || index >= d.size()) {
+            throw new IllegalArgumentException("example index " + index + " out of range: the split has " + d.size());
+        }
+        return index;
+    }
+
+    private AttentionMap attention(TaskData d, int index, int layer, Vocab words, String id, String sentence) {
+        int layers = tester.net().bert().config().x_layers();
+        if (layer < 0 || layer >= layers) {
+            throw new IllegalArgumentException("cross-modality layer " + layer + " out of range: the model has " + layers);
+        }
+        HostBatch b = d.fill(d.allocate(1), new int[]{index});
+        tester.net().module().setTraining(false);
+        try (NDManager m = NDManager.newBaseManager()) {
+            LxrtOutput.Trace trace = new LxrtOutput.Trace(true);
+            tester.net().forward(TaskNet.inputs(m, b), trace);
+            // per x layer: cross attention lang->visn, then lang self-attention
+            NDArray att = trace.crossLangAttentions.get(2 * layer).get(0).mean(new int[]{0}); // [T, N]
+            int tokens = 0;
+            for (int t = 0; t < b.seqLen; t++) if (b.inputMask[t] != 0) tokens++;
+            int boxes = b.boxes;
+            float[] all = att.toFloatArray();
+            int cols = (int) att.getShape().get(1);
+            List<String> toks = new ArrayList<>();
+            double[][] p = new double[tokens][boxes];
+            for (int t = 0; t < tokens; t++) {
+                toks.add(words.token((int) b.inputIds[t]));
+                for (int k = 0; k < boxes; k++) p[t][k] = all[t * cols + k];
+            }
+            return new AttentionMap(id, sentence, layer, toks, p);
+        }
+    }
+
+    @Override
+    public void close() {
+        tester.close();
+    }
+
+    @Override
+    public String toString() {
+        return String.format(Locale.ROOT, "LoadedModel[%s, %s, %,d parameters]", task.id, snapshot,
+                tester.net().module().parameterCount());
+    }
+}

@@ -1,0 +1,149 @@
+package lxmert.kernel.lib;
+
+import lxmert.tasks.FinetuneOptions;
+import lxmert.tasks.Finetuner;
+import lxmert.tasks.Snapshots;
+import org.knowm.xchart.XYChart;
+import org.knowm.xchart.XYChartBuilder;
+import org.knowm.xchart.XYSeries;
+import org.knowm.xchart.style.Styler;
+import org.knowm.xchart.style.markers.SeriesMarkers;
+import tech.tablesaw.api.DoubleColumn;
+import tech.tablesaw.api.IntColumn;
+import tech.tablesaw.api.Table;
+
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * A finished (or interrupted) fine-tuning run as a notebook sees it: the options, the trainer's
+ * {@link Finetuner.Result} with its per-epoch history, the accuracy / loss curves as an XChart chart and the
+ * history as a Tablesaw table. Returned by {@code %lxmert finetune} and {@link Training#finetune}.
+ */
+public final class TrainingRun {
+    private final FinetuneOptions options;
+    private final Finetuner.Result result;
+
+    public TrainingRun(FinetuneOptions options, Finetuner.Result result) {
+        this.options = options;
+        this.result = result;
+    }
+
+    public FinetuneOptions options() {
+        return options;
+    }
+
+    public Finetuner.Result result() {
+        return result;
+    }
+
+    public List<Finetuner.EpochRecord> history() {
+        return result.history();
+    }
+
+    /** Best validation accuracy in [0, 1] (NaN without a validation split). */
+    public double bestValid() {
+        return result.bestValid();
+    }
+
+    /** Validation accuracy of the last epoch in [0, 1] (NaN when none). */
+    public double lastValid() {
+        return history().isEmpty() ? Double.NaN : history().get(history().size() - 1).validAccuracy();
+    }
+
+    public boolean interrupted() {
+        return result.interrupted();
+    }
+
+    /** The snapshot directory. */
+    public Path output() {
+        return result.output();
+    }
+
+    /** The BEST snapshot (written when the validation accuracy improved). */
+    public Path best() {
+        return Snapshots.modelFile(result.output(), "BEST");
+    }
+
+    /** The LAST snapshot. */
+    public Path last() {
+        return Snapshots.modelFile(result.output(), "LAST");
+    }
+
+    /** Train / valid accuracy (left axis, %) and mean loss (right axis) per epoch. */
+    public XYChart chart() {
+        return chart(history(), options.task().id + " fine-tuning");
+    }
+
+    /** The accuracy / loss curves of {@code history}. */
+    public static XYChart chart(List<Finetuner.EpochRecord> history, String title) {
+        XYChart c = new XYChartBuilder().width(640).height(360).title(title).xAxisTitle("epoch")
+                .yAxisTitle("accuracy (%)").build();
+        c.getStyler().setLegendPosition(Styler.LegendPosition.OutsideS);
+        c.getStyler().setLegendLayout(Styler.LegendLayout.Horizontal);
+        c.getStyler().setXAxisDecimalPattern("0");
+        c.getStyler().setYAxisGroupPosition(1, Styler.YAxisPosition.Right);
+        c.setYAxisGroupTitle(1, "mean loss");
+        int n = history.size();
+        double[] x = new double[n];
+        double[] tr = new double[n];
+        double[] va = new double[n];
+        double[] loss = new double[n];
+        boolean anyValid = false;
+        for (int i = 0; i < n; i++) {
+            Finetuner.EpochRecord r = history.get(i);
+            x[i] = r.epoch() + 1;
+            tr[i] = 100 * r.trainAccuracy();
+            va[i] = 100 * r.validAccuracy();
+            loss[i] = r.meanLoss();
+            anyValid |= !Double.isNaN(r.validAccuracy());
+        }
+        if (n == 0) {
+            XYSeries s = c.addSeries("no epoch finished", new double[]{0}, new double[]{0});
+            s.setMarker(SeriesMarkers.NONE);
+            return c;
+        }
+        c.addSeries("train acc", x, tr).setMarker(SeriesMarkers.CIRCLE);
+        if (anyValid) c.addSeries("valid acc", x, va).setMarker(SeriesMarkers.DIAMOND);
+        XYSeries l = c.addSeries("mean loss", x, loss);
+        l.setYAxisGroup(1);
+        l.setMarker(SeriesMarkers.SQUARE);
+        return c;
+    }
+
+    /** The history: epoch (1-based), train / valid / best accuracy (%), mean loss, seconds. */
+    public Table table() {
+        return table(history());
+    }
+
+    public static Table table(List<Finetuner.EpochRecord> history) {
+        IntColumn epoch = IntColumn.create("epoch");
+        DoubleColumn tr = DoubleColumn.create("train_acc");
+        DoubleColumn va = DoubleColumn.create("valid_acc");
+        DoubleColumn best = DoubleColumn.create("best_valid");
+        DoubleColumn loss = DoubleColumn.create("mean_loss");
+        DoubleColumn secs = DoubleColumn.create("seconds");
+        for (Finetuner.EpochRecord r : history) {
+            epoch.append(r.epoch() + 1);
+            tr.append(round(100 * r.trainAccuracy()));
+            va.append(round(100 * r.validAccuracy()));
+            best.append(round(100 * r.bestValid()));
+            loss.append(round(r.meanLoss()));
+            secs.append(Math.round(r.seconds() * 10) / 10.0);
+        }
+        return Table.create("history", epoch, tr, va, best, loss, secs);
+    }
+
+    private static double round(double v) {
+        return Double.isNaN(v) ? Double.NaN : Math.round(v * 100) / 100.0;
+    }
+
+    @Override
+    public String toString() {
+        return String.format(Locale.ROOT, "TrainingRun[%s, %d epoch(s)%s, best valid %s, %.1f s, %s]",
+                options.task().id, history().size(), interrupted() ? " (interrupted)" : "",
+                Double.isNaN(bestValid()) ? "-" : String.format(Locale.ROOT, "%.2f%%", 100 * bestValid()),
+                result.trainSeconds(), output());
+    }
+}

@@ -1,0 +1,102 @@
+package lxmert.kernel.magic;
+
+import ai.djl.pytorch.jni.JniUtils;
+import lxmert.config.LxmertConfig;
+import lxmert.data.DataOptions;
+import lxmert.data.synth.SynthWorld;
+import lxmert.kernel.lib.Evaluation;
+import lxmert.kernel.lib.LoadedModel;
+import lxmert.kernel.lib.Predictions;
+import lxmert.kernel.lib.Training;
+import lxmert.kernel.lib.TrainingRun;
+import lxmert.kernel.progress.TrainingProgress;
+import lxmert.tasks.FinetuneOptions;
+import lxmert.tasks.Task;
+
+import java.util.Locale;
+
+/**
+ * The {@code %lxmert} magics over the library: each method maps the options (the CLI's, see {@link MagicOptions})
+ * to the library API the way the CLI command does and returns a notebook object — {@link TrainingRun},
+ * {@link Predictions}, {@link Evaluation}, {@link LoadedModel}, {@link SynthWorld.Summary}. The same objects are
+ * built from plain Java with the {@code lxmert.kernel.lib} classes and the library.
+ */
+public final class LibraryBackend implements LxmertMagicBackend {
+
+    @Override
+    public Object synth(MagicOptions.Synth o, MagicCall call) throws Exception {
+        SynthWorld.Summary s = new SynthWorld(new SynthWorld.Config(o.seed, o.scale, o.featDim, o.boxes)).write(o.out);
+        System.out.println(s);
+        return s;
+    }
+
+    @Override
+    public Object finetune(MagicOptions.Finetune o, MagicCall call) throws Exception {
+        threads(o.threads);
+        FinetuneOptions opts = finetuneOptions(o);
+        TrainingProgress progress = o.noProgress ? null : call.progress(opts.task().id + " fine-tuning");
+        TrainingRun run = Training.finetune(opts, progress, call.interrupts(), System.out);
+        System.out.println(run.interrupted()
+                ? "interrupted: LAST saved in " + run.output() + " (continue with --resume)"
+                : run.result().summaryJson());
+        return run;
+    }
+
+    /** The CLI's {@code finetune} options as {@link FinetuneOptions} (same defaults as {@code lxmert finetune}). */
+    public static FinetuneOptions finetuneOptions(MagicOptions.Finetune o) throws Exception {
+        Task t = Task.parse(o.task);
+        LxmertConfig c = LxmertConfig.resolve(o.config);
+        DataOptions.Size size = o.size == null ? DataOptions.Size.FULL
+                : o.size.tiny ? DataOptions.Size.TINY : DataOptions.Size.FAST;
+        DataOptions d = DataOptions.of(o.data).withCacheDir(o.cacheDir).withSize(size);
+        FinetuneOptions f = FinetuneOptions.defaults(t, o.data, o.output).withConfig(c).withData(d)
+                .withEpochs(o.epochs).withBatchSize(o.batchSize).withSeed(o.seed).withEvalBatchSize(o.evalBatchSize)
+                .withResume(o.resume).withMceLoss(o.mceLoss).withDevice(o.device)
+                .withSplits(o.train != null ? o.train : t.defaultTrain, o.valid != null ? o.valid : t.defaultValid);
+        if (o.lr != null) f = f.withLr(o.lr);
+        f = f.withVocab(LoadedModel.defaultVocab(o.vocab, o.data));
+        if (o.weights != null) {
+            if (o.weights.lxmert != null) f = f.withWeights(FinetuneOptions.Weights.LXMERT, o.weights.lxmert);
+            else if (o.weights.lxmertQa != null) f = f.withWeights(FinetuneOptions.Weights.LXMERT_QA, o.weights.lxmertQa);
+            else if (o.weights.snapshot != null) f = f.withWeights(FinetuneOptions.Weights.SNAPSHOT, o.weights.snapshot);
+        }
+        return f;
+    }
+
+    @Override
+    public Object test(MagicOptions.Test o, MagicCall call) throws Exception {
+        threads(o.threads);
+        if (o.batchSize < 1) throw new IllegalArgumentException("--batch-size must be >= 1");
+        Task t = Task.parse(o.task);
+        LxmertConfig c = o.config == null ? null : LxmertConfig.resolve(o.config);
+        try (LoadedModel m = LoadedModel.open(t, o.load, c, o.data, o.vocab, o.device)) {
+            Predictions p = m.test(DataOptions.of(o.data), o.test, o.output, o.batchSize);
+            System.out.println("wrote " + p.file() + " (" + p.n() + " predictions)"
+                    + (Double.isNaN(p.accuracy()) ? "" : String.format(Locale.ROOT, "; accuracy %.2f%%", 100 * p.accuracy())));
+            return p;
+        }
+    }
+
+    @Override
+    public Object evaluate(MagicOptions.Evaluate o, MagicCall call) throws Exception {
+        Evaluation e = Evaluation.score(Task.parse(o.task), o.data, o.split, o.predictions, o.annotations);
+        System.out.println(e);
+        return e;
+    }
+
+    @Override
+    public Object load(MagicOptions.Load o, MagicCall call) throws Exception {
+        LxmertConfig c = o.config == null ? null : LxmertConfig.resolve(o.config);
+        LoadedModel m = LoadedModel.open(Task.parse(o.task), o.file, c, o.data, o.vocab, o.device);
+        System.out.println(m);
+        return m;
+    }
+
+    private static void threads(Integer n) {
+        if (n != null) {
+            if (n < 1) throw new IllegalArgumentException("--threads must be >= 1, got " + n);
+            ai.djl.engine.Engine.getEngine("PyTorch");
+            JniUtils.setNumThreads(n);
+        }
+    }
+}

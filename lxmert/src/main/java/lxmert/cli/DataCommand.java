@@ -46,9 +46,9 @@ public final class DataCommand implements Runnable {
     public static final class SynthCommand implements Callable<Integer> {
         @Option(names = "--out", required = true, description = "data root to write (e.g. data/)") Path out;
         @Option(names = "--seed", defaultValue = "9595", description = "random seed (default ${DEFAULT-VALUE})") long seed;
-        @Option(names = "--scale", defaultValue = "1.0", description = "size multiplier (default ${DEFAULT-VALUE})") double scale;
-        @Option(names = "--feat-dim", defaultValue = "2048", description = "visual feature dim (default ${DEFAULT-VALUE})") int featDim;
-        @Option(names = "--boxes", defaultValue = "36", description = "boxes per image: objects + clutter (default ${DEFAULT-VALUE})") int boxes;
+        @Option(names = "--scale", defaultValue = "40.0", description = "size multiplier (default ${DEFAULT-VALUE})") double scale;
+        @Option(names = "--feat-dim", defaultValue = "64", description = "visual feature dim (default ${DEFAULT-VALUE})") int featDim;
+        @Option(names = "--boxes", defaultValue = "8", description = "boxes per image: objects + clutter (default ${DEFAULT-VALUE})") int boxes;
 
         @Override
         public Integer call() throws Exception {

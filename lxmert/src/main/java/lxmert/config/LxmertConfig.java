@@ -93,16 +93,25 @@ public record LxmertConfig(
                 2, 2, 1, 2048, 4, 1600, 400, 9500, 1.0 / 0.15);
     }
 
-    /** A preset name ({@code lxr955}, {@code tiny}) or a path to a JSON file. */
+    /**
+     * {@link #tiny()} sized for the bundled synthetic world ({@code data synth} defaults: 64-dim features),
+     * the notebooks' default on machines without real data.
+     */
+    public static LxmertConfig synth() {
+        return tiny().withVisualFeatDim(64);
+    }
+
+    /** A preset name ({@code lxr955}, {@code tiny}, {@code synth}) or a path to a JSON file. */
     public static LxmertConfig resolve(String nameOrPath) throws IOException {
         switch (nameOrPath) {
             case "lxr955": return lxr955();
             case "tiny": return tiny();
+            case "synth": return synth();
             default:
                 Path p = Path.of(nameOrPath);
                 if (!Files.isRegularFile(p)) {
                     throw new IllegalArgumentException("--config: \"" + nameOrPath
-                            + "\" is neither a preset (lxr955, tiny) nor an existing JSON file");
+                            + "\" is neither a preset (lxr955, tiny, synth) nor an existing JSON file");
                 }
                 return load(p);
         }

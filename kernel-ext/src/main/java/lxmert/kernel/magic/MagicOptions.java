@@ -38,13 +38,13 @@ public final class MagicOptions {
         @Option(names = "--seed", defaultValue = "9595", description = "random seed (default ${DEFAULT-VALUE})")
         public long seed;
 
-        @Option(names = "--scale", defaultValue = "1.0", description = "size multiplier (default ${DEFAULT-VALUE})")
+        @Option(names = "--scale", defaultValue = "40.0", description = "size multiplier (default ${DEFAULT-VALUE})")
         public double scale;
 
-        @Option(names = "--feat-dim", defaultValue = "2048", description = "visual feature dim (default ${DEFAULT-VALUE})")
+        @Option(names = "--feat-dim", defaultValue = "64", description = "visual feature dim (default ${DEFAULT-VALUE})")
         public int featDim;
 
-        @Option(names = "--boxes", defaultValue = "36", description = "boxes per image: objects + clutter (default ${DEFAULT-VALUE})")
+        @Option(names = "--boxes", defaultValue = "8", description = "boxes per image: objects + clutter (default ${DEFAULT-VALUE})")
         public int boxes;
     }
 

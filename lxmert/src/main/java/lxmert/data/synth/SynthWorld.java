@@ -50,7 +50,12 @@ public final class SynthWorld {
             this(seed, scale, featDim, BOXES);
         }
 
-        public static Config defaults() { return new Config(9595, 1.0, 2048); }
+        /**
+         * The bundled world: about 15k VQA / 9k GQA / 6k NLVR2 training examples, 64-dim features and 8 boxes
+         * per image (small files; the {@code synth} model preset matches). On 2 CPU cores the {@code synth}
+         * model learns to use the image within a few epochs.
+         */
+        public static Config defaults() { return new Config(9595, 40.0, 64, 8); }
     }
 
     /** What was written: file counts per split. */

@@ -13,6 +13,7 @@ public final class ProgressBar implements TrainingListener {
     private final double everySeconds;
     private long lastPrint;
     private RunInfo info;
+    private double dataWait;
 
     public ProgressBar(PrintStream out) {
         this(out, System.console() != null, 10);
@@ -33,6 +34,7 @@ public final class ProgressBar implements TrainingListener {
 
     @Override
     public void onBatch(BatchEvent e) {
+        dataWait = e.dataWaitFraction();
         long now = System.nanoTime();
         boolean last = e.batchInEpoch() + 1 == e.batchesPerEpoch();
         if (!last && (now - lastPrint) < (tty ? 2e8 : everySeconds * 1e9)) return;
@@ -55,8 +57,9 @@ public final class ProgressBar implements TrainingListener {
 
     @Override
     public void onEpoch(EpochEvent e) {
-        out.printf(Locale.ROOT, "epoch %d: train %.2f  valid %.2f  best %.2f  (%.0f s, %.1f ex/s)%n", e.epoch() + 1,
-                e.trainAccuracy() * 100, e.validAccuracy() * 100, e.bestValid() * 100, e.epochSeconds(), e.examplesPerSec());
+        out.printf(Locale.ROOT, "epoch %d: train %.2f  valid %.2f  best %.2f  (%.0f s, %.1f ex/s, waiting for data %.2f%% of step time)%n",
+                e.epoch() + 1, e.trainAccuracy() * 100, e.validAccuracy() * 100, e.bestValid() * 100, e.epochSeconds(),
+                e.examplesPerSec(), dataWait * 100);
     }
 
     @Override

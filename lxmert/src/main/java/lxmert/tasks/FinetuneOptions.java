@@ -28,68 +28,82 @@ public record FinetuneOptions(Task task, DataOptions data, Path output, LxmertCo
                 task.defaultLr, 9595, Weights.FROM_SCRATCH, null, false, false, 1024, "cpu", true);
     }
 
-    public FinetuneOptions withConfig(LxmertConfig c) {
-        return new FinetuneOptions(task, data, output, c, vocab, trainSplits, validSplit, epochs, batchSize, lr, seed,
-                weights, weightsPath, resume, mceLoss, evalBatchSize, device, saveSnapshots);
+    public FinetuneOptions withConfig(LxmertConfig c) { return toBuilder().config(c).build(); }
+
+    public FinetuneOptions withEpochs(int e) { return toBuilder().epochs(e).build(); }
+
+    public FinetuneOptions withBatchSize(int b) { return toBuilder().batchSize(b).build(); }
+
+    public FinetuneOptions withLr(double x) { return toBuilder().lr(x).build(); }
+
+    public FinetuneOptions withSeed(long x) { return toBuilder().seed(x).build(); }
+
+    public FinetuneOptions withSplits(String train, String valid) { return toBuilder().splits(train, valid).build(); }
+
+    public FinetuneOptions withWeights(Weights w, Path p) { return toBuilder().weights(w, p).build(); }
+
+    public FinetuneOptions withResume(boolean r) { return toBuilder().resume(r).build(); }
+
+    public FinetuneOptions withVocab(Path v) { return toBuilder().vocab(v).build(); }
+
+    public FinetuneOptions withData(DataOptions d) { return toBuilder().data(d).build(); }
+
+    public FinetuneOptions withMceLoss(boolean m) { return toBuilder().mceLoss(m).build(); }
+
+    public FinetuneOptions withEvalBatchSize(int b) { return toBuilder().evalBatchSize(b).build(); }
+
+    public FinetuneOptions withDevice(String d) { return toBuilder().device(d).build(); }
+
+    public Builder toBuilder() {
+        return new Builder(this);
     }
 
-    public FinetuneOptions withEpochs(int e) {
-        return new FinetuneOptions(task, data, output, config, vocab, trainSplits, validSplit, e, batchSize, lr, seed,
-                weights, weightsPath, resume, mceLoss, evalBatchSize, device, saveSnapshots);
-    }
+    /** A mutable copy of the options; {@link #build()} makes the record. */
+    public static final class Builder {
+        private Task task;
+        private DataOptions data;
+        private Path output;
+        private LxmertConfig config;
+        private Path vocab;
+        private String trainSplits;
+        private String validSplit;
+        private int epochs;
+        private int batchSize;
+        private double lr;
+        private long seed;
+        private Weights weights;
+        private Path weightsPath;
+        private boolean resume;
+        private boolean mceLoss;
+        private int evalBatchSize;
+        private String device;
+        private boolean saveSnapshots;
 
-    public FinetuneOptions withBatchSize(int b) {
-        return new FinetuneOptions(task, data, output, config, vocab, trainSplits, validSplit, epochs, b, lr, seed,
-                weights, weightsPath, resume, mceLoss, evalBatchSize, device, saveSnapshots);
-    }
+        Builder(FinetuneOptions o) {
+            task = o.task; data = o.data; output = o.output; config = o.config; vocab = o.vocab;
+            trainSplits = o.trainSplits; validSplit = o.validSplit; epochs = o.epochs; batchSize = o.batchSize;
+            lr = o.lr; seed = o.seed; weights = o.weights; weightsPath = o.weightsPath; resume = o.resume;
+            mceLoss = o.mceLoss; evalBatchSize = o.evalBatchSize; device = o.device; saveSnapshots = o.saveSnapshots;
+        }
 
-    public FinetuneOptions withLr(double x) {
-        return new FinetuneOptions(task, data, output, config, vocab, trainSplits, validSplit, epochs, batchSize, x, seed,
-                weights, weightsPath, resume, mceLoss, evalBatchSize, device, saveSnapshots);
-    }
+        public Builder config(LxmertConfig c) { config = c; return this; }
+        public Builder epochs(int e) { epochs = e; return this; }
+        public Builder batchSize(int b) { batchSize = b; return this; }
+        public Builder lr(double x) { lr = x; return this; }
+        public Builder seed(long x) { seed = x; return this; }
+        public Builder splits(String train, String valid) { trainSplits = train; validSplit = valid; return this; }
+        public Builder weights(Weights w, Path p) { weights = w; weightsPath = p; return this; }
+        public Builder resume(boolean r) { resume = r; return this; }
+        public Builder vocab(Path v) { vocab = v; return this; }
+        public Builder data(DataOptions d) { data = d; return this; }
+        public Builder mceLoss(boolean m) { mceLoss = m; return this; }
+        public Builder evalBatchSize(int b) { evalBatchSize = b; return this; }
+        public Builder device(String d) { device = d; return this; }
+        public Builder saveSnapshots(boolean s) { saveSnapshots = s; return this; }
 
-    public FinetuneOptions withSeed(long s) {
-        return new FinetuneOptions(task, data, output, config, vocab, trainSplits, validSplit, epochs, batchSize, lr, s,
-                weights, weightsPath, resume, mceLoss, evalBatchSize, device, saveSnapshots);
-    }
-
-    public FinetuneOptions withSplits(String train, String valid) {
-        return new FinetuneOptions(task, data, output, config, vocab, train, valid, epochs, batchSize, lr, seed,
-                weights, weightsPath, resume, mceLoss, evalBatchSize, device, saveSnapshots);
-    }
-
-    public FinetuneOptions withWeights(Weights w, Path p) {
-        return new FinetuneOptions(task, data, output, config, vocab, trainSplits, validSplit, epochs, batchSize, lr, seed,
-                w, p, resume, mceLoss, evalBatchSize, device, saveSnapshots);
-    }
-
-    public FinetuneOptions withResume(boolean r) {
-        return new FinetuneOptions(task, data, output, config, vocab, trainSplits, validSplit, epochs, batchSize, lr, seed,
-                weights, weightsPath, r, mceLoss, evalBatchSize, device, saveSnapshots);
-    }
-
-    public FinetuneOptions withVocab(Path v) {
-        return new FinetuneOptions(task, data, output, config, v, trainSplits, validSplit, epochs, batchSize, lr, seed,
-                weights, weightsPath, resume, mceLoss, evalBatchSize, device, saveSnapshots);
-    }
-
-    public FinetuneOptions withData(DataOptions d) {
-        return new FinetuneOptions(task, d, output, config, vocab, trainSplits, validSplit, epochs, batchSize, lr, seed,
-                weights, weightsPath, resume, mceLoss, evalBatchSize, device, saveSnapshots);
-    }
-
-    public FinetuneOptions withMceLoss(boolean m) {
-        return new FinetuneOptions(task, data, output, config, vocab, trainSplits, validSplit, epochs, batchSize, lr, seed,
-                weights, weightsPath, resume, m, evalBatchSize, device, saveSnapshots);
-    }
-
-    public FinetuneOptions withEvalBatchSize(int b) {
-        return new FinetuneOptions(task, data, output, config, vocab, trainSplits, validSplit, epochs, batchSize, lr, seed,
-                weights, weightsPath, resume, mceLoss, b, device, saveSnapshots);
-    }
-
-    public FinetuneOptions withDevice(String d) {
-        return new FinetuneOptions(task, data, output, config, vocab, trainSplits, validSplit, epochs, batchSize, lr, seed,
-                weights, weightsPath, resume, mceLoss, evalBatchSize, d, saveSnapshots);
+        public FinetuneOptions build() {
+            return new FinetuneOptions(task, data, output, config, vocab, trainSplits, validSplit, epochs, batchSize, lr,
+                    seed, weights, weightsPath, resume, mceLoss, evalBatchSize, device, saveSnapshots);
+        }
     }
 }

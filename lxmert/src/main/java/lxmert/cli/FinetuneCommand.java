@@ -58,17 +58,29 @@ public final class FinetuneCommand implements Callable<Integer> {
         Runtime.threads(threads);
         FinetuneOptions o = options();
         StopSignal stop = new StopSignal();
-        Thread hook = new Thread(stop::request);
+        // Ctrl-C / SIGTERM: ask the trainer to stop after the current batch, and keep the JVM alive until it has
+        // saved LAST (shutdown hooks run to completion before the JVM halts).
+        java.util.concurrent.CountDownLatch done = new java.util.concurrent.CountDownLatch(1);
+        Thread hook = new Thread(() -> {
+            stop.request();
+            try {
+                done.await(30, java.util.concurrent.TimeUnit.MINUTES);
+            } catch (InterruptedException ignored) {
+                Thread.currentThread().interrupt();
+            }
+        }, "lxmert-interrupt");
         java.lang.Runtime.getRuntime().addShutdownHook(hook);
         try (Finetuner f = new Finetuner(o, List.of(new ProgressBar(System.err)), stop)) {
             Finetuner.Result r = f.train();
             System.out.println(r.summaryJson());
+            System.out.flush();
             return r.interrupted() ? 130 : 0;
         } finally {
+            done.countDown();
             try {
                 java.lang.Runtime.getRuntime().removeShutdownHook(hook);
             } catch (IllegalStateException ignored) {
-                // shutting down
+                // already shutting down: the hook returns now that training has ended
             }
         }
     }

@@ -26,6 +26,17 @@ public final class LxrtEncoder extends Module {
         for (int i = 0; i < c.r_layers(); i++) rLayers.add(r.child(Integer.toString(i), new BertLayer(init, c)));
     }
 
+    /** Runs {@code layer} on inputs temporarily attached to a fresh manager; keeps only its outputs. */
+    private static NDArray[] scoped(NDArray[] inputs, java.util.function.Function<NDArray[], NDArray[]> layer) {
+        ai.djl.ndarray.NDManager parent = inputs[0].getManager();
+        try (ai.djl.ndarray.NDManager sub = parent.newSubManager()) {
+            for (NDArray x : inputs) x.tempAttach(sub);
+            NDArray[] out = layer.apply(inputs);
+            for (NDArray o : out) o.attach(parent);
+            return out;
+        }
+    }
+
     /** A torch ModuleList: numbered children only. */
     static final class Container extends Module {}
 
@@ -36,25 +47,34 @@ public final class LxrtEncoder extends Module {
     public NDArray[] forward(NDArray lang, NDArray langMask, NDArray feats, NDArray boxes, NDArray visnMask,
                              LxrtOutput.Trace trace) {
         NDArray visn = visnFc.forward(feats, boxes);
-        if (trace != null) trace.visnFc = visn;
+        if (trace == null) {
+            // each layer in its own manager: its intermediates are freed as soon as its output exists (autograd
+            // keeps natively what backward needs), so a batch never holds every layer's activations at once
+            for (BertLayer l : layer) lang = scoped(new NDArray[] {lang}, in -> new NDArray[] {l.forward(in[0], langMask, null)})[0];
+            for (BertLayer r : rLayers) visn = scoped(new NDArray[] {visn}, in -> new NDArray[] {r.forward(in[0], visnMask, null)})[0];
+            for (LxrtXLayer x : xLayers) {
+                NDArray[] out = scoped(new NDArray[] {lang, visn}, in -> x.forward(in[0], langMask, in[1], visnMask, null, null));
+                lang = out[0];
+                visn = out[1];
+            }
+            return new NDArray[] {lang, visn};
+        }
+        trace.visnFc = visn;
         for (BertLayer l : layer) {
-            lang = l.forward(lang, langMask, trace != null && trace.attentions ? trace.langAttentions : null);
-            if (trace != null) trace.langLayers.add(lang);
+            lang = l.forward(lang, langMask, trace.attentions ? trace.langAttentions : null);
+            trace.langLayers.add(lang);
         }
         for (BertLayer r : rLayers) {
-            visn = r.forward(visn, visnMask, trace != null && trace.attentions ? trace.visnAttentions : null);
-            if (trace != null) trace.visnLayers.add(visn);
+            visn = r.forward(visn, visnMask, trace.attentions ? trace.visnAttentions : null);
+            trace.visnLayers.add(visn);
         }
         for (LxrtXLayer x : xLayers) {
-            NDArray[] out = x.forward(lang, langMask, visn, visnMask,
-                    trace != null && trace.attentions ? trace.crossLangAttentions : null,
-                    trace != null && trace.attentions ? trace.crossVisnAttentions : null);
+            NDArray[] out = x.forward(lang, langMask, visn, visnMask, trace.attentions ? trace.crossLangAttentions : null,
+                    trace.attentions ? trace.crossVisnAttentions : null);
             lang = out[0];
             visn = out[1];
-            if (trace != null) {
-                trace.crossLangLayers.add(lang);
-                trace.crossVisnLayers.add(visn);
-            }
+            trace.crossLangLayers.add(lang);
+            trace.crossVisnLayers.add(visn);
         }
         return new NDArray[] {lang, visn};
     }

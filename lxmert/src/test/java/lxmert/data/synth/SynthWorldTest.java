@@ -86,10 +86,11 @@ class SynthWorldTest {
     }
 
     /** Text-only baseline: question string -> most frequent (best-scored) train answer, vs the global majority answer. */
-    @Test
-    void questionsNeedTheImage() throws Exception {
-        List<QaExample> train = QaDataset.readSplits(QaTask.VQA, world, "train");
-        List<QaExample> minival = QaDataset.readSplits(QaTask.VQA, world, "minival");
+    @org.junit.jupiter.params.ParameterizedTest
+    @org.junit.jupiter.params.provider.CsvSource({"VQA, minival", "GQA, testdev", "GQA, valid"})
+    void questionsNeedTheImage(QaTask task, String split) throws Exception {
+        List<QaExample> train = QaDataset.readSplits(task, world, "train");
+        List<QaExample> minival = QaDataset.readSplits(task, world, split);
         Map<String, Integer> global = new HashMap<>();
         Map<String, Map<String, Integer>> byQuestion = new HashMap<>();
         for (QaExample e : train) {
@@ -106,9 +107,10 @@ class SynthWorldTest {
         }
         maj = 100 * maj / minival.size();
         text = 100 * text / minival.size();
-        System.out.printf("synth minival (%d questions): majority answer '%s' %.2f%%, text-only %.2f%%%n", minival.size(), majority, maj, text);
-        assertTrue(minival.size() > 200, "enough questions for a stable estimate: " + minival.size());
-        assertTrue(text - maj <= 10.0, "text-only " + text + " vs majority " + maj);
+        System.out.printf("synth %s %s (%d questions): majority answer '%s' %.2f%%, text-only %.2f%%%n", task, split,
+                minival.size(), majority, maj, text);
+        assertTrue(minival.size() > 100, "enough questions for a stable estimate: " + minival.size());
+        assertTrue(text - maj <= 10.0, task + " " + split + ": text-only " + text + " vs majority " + maj);
         assertTrue(maj < 60, "no single answer dominates: " + maj);
     }
 

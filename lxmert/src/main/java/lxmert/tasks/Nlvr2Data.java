@@ -1,6 +1,5 @@
 package lxmert.tasks;
 
-import lxmert.data.FeatureStore;
 import lxmert.data.ImageFeatures;
 import lxmert.data.Nlvr2Dataset;
 import lxmert.data.Nlvr2Example;
@@ -26,9 +25,7 @@ public final class Nlvr2Data implements TaskData {
         this.features = dataset.features();
         this.encoder = encoder;
         this.seqLen = seqLen;
-        int max = 0;
-        for (FeatureStore s : features.stores()) max = Math.max(max, s.maxBoxes());
-        this.boxes = max;
+        this.boxes = TaskData.maxBoxes(features);
     }
 
     public Nlvr2Example example(int i) {

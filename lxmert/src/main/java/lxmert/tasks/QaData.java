@@ -1,6 +1,5 @@
 package lxmert.tasks;
 
-import lxmert.data.FeatureStore;
 import lxmert.data.ImageFeatures;
 import lxmert.data.QaDataset;
 import lxmert.data.QaExample;
@@ -31,9 +30,7 @@ public final class QaData implements TaskData {
         this.features = dataset.features();
         this.encoder = encoder;
         this.seqLen = seqLen;
-        int max = 0;
-        for (FeatureStore s : features.stores()) max = Math.max(max, s.maxBoxes());
-        this.boxes = max;
+        this.boxes = TaskData.maxBoxes(features);
     }
 
     public QaDataset dataset() {

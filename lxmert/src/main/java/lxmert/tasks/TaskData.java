@@ -32,6 +32,13 @@ public interface TaskData {
     /** The score of predicting class {@code label} for example {@code index} (QA: soft score, NLVR2: 0/1). */
     double score(int index, int label);
 
+    /** The most boxes any image of {@code features} has: the box dimension of a batch. */
+    static int maxBoxes(ImageFeatures features) {
+        int max = 0;
+        for (FeatureStore s : features.stores()) max = Math.max(max, s.maxBoxes());
+        return max;
+    }
+
     /**
      * Copies one image's features and normalised boxes into row {@code row} of the batch; images with fewer boxes
      * than the batch's are zero-padded and masked out through the visual mask.

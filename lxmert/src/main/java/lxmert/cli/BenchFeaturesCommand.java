@@ -5,6 +5,7 @@ import java.nio.file.Path;
 import java.util.concurrent.Callable;
 
 import lxmert.data.FeatureStore;
+import lxmert.util.Check;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -17,7 +18,7 @@ import picocli.CommandLine.Option;
 public final class BenchFeaturesCommand implements Callable<Integer> {
     @Option(names = "--tsv", required = true, description = "obj36 feature TSV") Path tsv;
     @Option(names = "--cache-dir", description = "directory for the store (default: beside the TSV)") Path cacheDir;
-    @Option(names = "--top-k", defaultValue = "-1", description = "only the first K rows (default all)") int topK;
+    @Option(names = "--top-k", defaultValue = "-1", converter = Check.AllOrPositiveInt.class, description = "only the first K rows (default all)") int topK;
 
     @Override
     public Integer call() throws Exception {

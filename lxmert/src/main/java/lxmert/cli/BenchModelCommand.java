@@ -2,6 +2,7 @@ package lxmert.cli;
 
 import lxmert.config.LxmertConfig;
 import lxmert.train.ModelBenchmark;
+import lxmert.util.Check;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -13,10 +14,10 @@ import java.util.concurrent.Callable;
 public final class BenchModelCommand implements Callable<Integer> {
     @Option(names = "--config", defaultValue = "lxr955", description = "lxr955, tiny or a config JSON file (default ${DEFAULT-VALUE})")
     String config;
-    @Option(names = "--batch-size", defaultValue = "32") int batch;
-    @Option(names = "--steps", defaultValue = "5") int steps;
+    @Option(names = "--batch-size", defaultValue = "32", converter = Check.PositiveInt.class) int batch;
+    @Option(names = "--steps", defaultValue = "5", converter = Check.PositiveInt.class) int steps;
     @Option(names = "--mode", defaultValue = "train", description = "train or infer") String mode;
-    @Option(names = "--threads", description = "intra-op threads (default: all cores)") Integer threads;
+    @Option(names = "--threads", description = "intra-op threads (default: all cores)", converter = Check.PositiveInt.class) Integer threads;
     @Option(names = "--device", defaultValue = "cpu", description = "cpu, gpu or gpu0, gpu1, ...") String device;
 
     @Override

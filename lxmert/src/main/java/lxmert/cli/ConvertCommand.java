@@ -5,7 +5,6 @@ import java.nio.file.Path;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
-import lxmert.checkpoint.CheckpointException;
 import lxmert.checkpoint.KeyMaps;
 import lxmert.checkpoint.StateDict;
 import lxmert.checkpoint.Tensor;
@@ -42,30 +41,23 @@ public final class ConvertCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         PrintWriter o = spec.commandLine().getOut();
-        PrintWriter err = spec.commandLine().getErr();
-        try {
-            StateDict sd = TorchReader.read(in);
-            KeyMaps.Layout inLayout = KeyMaps.detect(sd.keySet());
-            Map<String, Tensor> canonical = KeyMaps.toCanonical(sd);
-            KeyMaps.Layout outLayout;
-            switch (layout.toLowerCase(Locale.ROOT)) {
-                case "original": outLayout = KeyMaps.originalLayoutFor(canonical.keySet()); break;
-                case "hf": outLayout = KeyMaps.Layout.HF; break;
-                case "canonical": outLayout = KeyMaps.Layout.CANONICAL; break;
-                default:
-                    err.println("convert: unknown --layout '" + layout + "'; expected original, hf or canonical");
-                    return 2;
-            }
-            Map<String, Tensor> converted = KeyMaps.fromCanonical(canonical, outLayout);
-            TorchWriter.writeZip(out, converted);
-            o.printf("read  %s: %d keys, %s format, layout %s%n", in, sd.size(), sd.format(), inLayout);
-            o.printf("wrote %s: %d keys, ZIP format, layout %s%n", out, converted.size(), outLayout);
-            o.flush();
-            return 0;
-        } catch (CheckpointException e) {
-            err.println("convert: " + e.getMessage());
-            err.flush();
-            return 1;
+        String l = layout.toLowerCase(Locale.ROOT);
+        if (!java.util.List.of("original", "hf", "canonical").contains(l)) {
+            throw new IllegalArgumentException("--layout: unknown layout '" + layout + "'; expected original, hf or canonical");
         }
+        StateDict sd = TorchReader.read(in);
+        KeyMaps.Layout inLayout = KeyMaps.detect(sd.keySet());
+        Map<String, Tensor> canonical = KeyMaps.toCanonical(sd);
+        KeyMaps.Layout outLayout = switch (l) {
+            case "hf" -> KeyMaps.Layout.HF;
+            case "canonical" -> KeyMaps.Layout.CANONICAL;
+            default -> KeyMaps.originalLayoutFor(canonical.keySet());
+        };
+        Map<String, Tensor> converted = KeyMaps.fromCanonical(canonical, outLayout);
+        TorchWriter.writeZip(out, converted);
+        o.printf("read  %s: %d keys, %s format, layout %s%n", in, sd.size(), sd.format(), inLayout);
+        o.printf("wrote %s: %d keys, ZIP format, layout %s%n", out, converted.size(), outLayout);
+        o.flush();
+        return 0;
     }
 }

@@ -6,6 +6,7 @@ import java.util.concurrent.Callable;
 import lxmert.data.Nlvr2Process;
 import lxmert.data.synth.RandomFeatureTsv;
 import lxmert.data.synth.SynthWorld;
+import lxmert.util.Check;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -46,12 +47,13 @@ public final class DataCommand implements Runnable {
     public static final class SynthCommand implements Callable<Integer> {
         @Option(names = "--out", required = true, description = "data root to write (e.g. data/)") Path out;
         @Option(names = "--seed", defaultValue = "9595", description = "random seed (default ${DEFAULT-VALUE})") long seed;
-        @Option(names = "--scale", defaultValue = "40.0", description = "size multiplier (default ${DEFAULT-VALUE})") double scale;
-        @Option(names = "--feat-dim", defaultValue = "64", description = "visual feature dim (default ${DEFAULT-VALUE})") int featDim;
-        @Option(names = "--boxes", defaultValue = "8", description = "boxes per image: objects + clutter (default ${DEFAULT-VALUE})") int boxes;
+        @Option(names = "--scale", defaultValue = "40.0", converter = Check.PositiveDouble.class, description = "size multiplier (default ${DEFAULT-VALUE})") double scale;
+        @Option(names = "--feat-dim", defaultValue = "64", converter = Check.PositiveInt.class, description = "visual feature dim (default ${DEFAULT-VALUE})") int featDim;
+        @Option(names = "--boxes", defaultValue = "8", converter = Check.PositiveInt.class, description = "boxes per image: objects + clutter (default ${DEFAULT-VALUE})") int boxes;
 
         @Override
         public Integer call() throws Exception {
+            Check.atLeast("--boxes", boxes, SynthWorld.MIN_BOXES);
             SynthWorld.Summary s = new SynthWorld(new SynthWorld.Config(seed, scale, featDim, boxes)).write(out);
             System.out.println(s);
             return 0;
@@ -62,9 +64,9 @@ public final class DataCommand implements Runnable {
     @Command(name = "make-tsv", hidden = true, description = "Write a random obj36 TSV (benchmark input).")
     public static final class MakeTsvCommand implements Callable<Integer> {
         @Option(names = "--out", required = true) Path out;
-        @Option(names = "--images", defaultValue = "1000") int images;
-        @Option(names = "--boxes", defaultValue = "36") int boxes;
-        @Option(names = "--dim", defaultValue = "2048") int dim;
+        @Option(names = "--images", defaultValue = "1000", converter = Check.PositiveInt.class) int images;
+        @Option(names = "--boxes", defaultValue = "36", converter = Check.PositiveInt.class) int boxes;
+        @Option(names = "--dim", defaultValue = "2048", converter = Check.PositiveInt.class) int dim;
         @Option(names = "--seed", defaultValue = "1") long seed;
 
         @Override

@@ -19,6 +19,7 @@ import lxmert.eval.Nlvr2Eval;
 import lxmert.eval.PredictionFiles;
 import lxmert.eval.SoftScore;
 import lxmert.eval.VqaOfficialEval;
+import lxmert.util.Check;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -26,7 +27,7 @@ import picocli.CommandLine.Option;
  * {@code evaluate --task vqa|gqa|nlvr2 --data DIR --split S --predictions FILE [--annotations FILE]}: scores a
  * prediction file against a split. The last line printed is a JSON object {@code {"accuracy": PERCENT, "n": N}}
  * (percent 0-100, full precision), plus {@code "consistency"} for NLVR2. VQA accuracy is LXMERT's soft score, or the
- * official VQA accuracy when {@code --annotations} (VQA v2 annotation json) is given (the soft score is then added
+ * official VQA accuracy when {@code --annotations} (VQA v2 annotation json) is given (the current vqaEval.py, or the one before its 2021-03-11 fix with {@code --vqa-eval-version 2017}) (the soft score is then added
  * as {@code "soft_accuracy"}).
  */
 @Command(name = "evaluate", mixinStandardHelpOptions = true, description = "Score a prediction / submission file.")
@@ -36,9 +37,12 @@ public final class EvaluateCommand implements Callable<Integer> {
     @Option(names = "--split", required = true, description = "split(s), comma-separated, e.g. minival") String split;
     @Option(names = "--predictions", required = true, description = "VQA/GQA json or NLVR2 csv") Path predictions;
     @Option(names = "--annotations", description = "official VQA annotation file (mscoco_val2014_annotations.json)") Path annotations;
+    @Option(names = "--vqa-eval-version", defaultValue = "2021-03-11", description = "with --annotations: 2021-03-11 (the current vqaEval.py, default) or 2017 (the script before its 2021-03-11 fix)") String vqaEvalVersion;
 
     @Override
     public Integer call() throws Exception {
+        VqaOfficialEval.Version version = VqaOfficialEval.Version.parse(vqaEvalVersion);
+        Check.directory("--data", data, "data directory");
         Map<String, Object> out = new LinkedHashMap<>();
         if (annotations != null && !task.equalsIgnoreCase("vqa")) {
             throw new IllegalArgumentException("--annotations is the official VQA annotation file; it does not apply to " + task);
@@ -52,7 +56,7 @@ public final class EvaluateCommand implements Callable<Integer> {
                 for (QaExample e : ds.raw()) labels.put(e.questionId(), e.label());
                 if (t == QaTask.VQA && annotations != null) {
                     Map<String, List<JsonNode>> anns = VqaOfficialEval.loadAnnotations(annotations);
-                    out.put("accuracy", 100 * VqaOfficialEval.accuracy(preds, anns));
+                    out.put("accuracy", 100 * VqaOfficialEval.accuracy(version, preds, anns));
                     out.put("n", preds.size());
                     out.put("soft_accuracy", 100 * SoftScore.accuracy(preds, labels));
                 } else {

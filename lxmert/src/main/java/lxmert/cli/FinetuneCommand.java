@@ -7,6 +7,7 @@ import lxmert.tasks.Finetuner;
 import lxmert.tasks.Task;
 import lxmert.train.ProgressBar;
 import lxmert.train.StopSignal;
+import lxmert.util.Check;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -26,12 +27,12 @@ public final class FinetuneCommand implements Callable<Integer> {
     @Option(names = "--vocab", description = "BERT vocabulary (default DATA/bert-base-uncased-vocab.txt)") Path vocab;
     @Option(names = "--train", description = "comma-separated training splits (task default)") String trainSplits;
     @Option(names = "--valid", description = "validation split (task default; '' for none)") String validSplit;
-    @Option(names = "--epochs", defaultValue = "4") int epochs;
-    @Option(names = "--batch-size", defaultValue = "32") int batchSize;
-    @Option(names = "--eval-batch-size", defaultValue = "1024") int evalBatchSize;
-    @Option(names = "--lr", description = "learning rate (task default)") Double lr;
+    @Option(names = "--epochs", defaultValue = "4", converter = Check.PositiveInt.class) int epochs;
+    @Option(names = "--batch-size", defaultValue = "32", converter = Check.PositiveInt.class) int batchSize;
+    @Option(names = "--eval-batch-size", defaultValue = "1024", converter = Check.PositiveInt.class) int evalBatchSize;
+    @Option(names = "--lr", description = "learning rate (task default)", converter = Check.PositiveDouble.class) Double lr;
     @Option(names = "--seed", defaultValue = "9595") long seed;
-    @Option(names = "--threads", description = "intra-op threads") Integer threads;
+    @Option(names = "--threads", description = "intra-op threads", converter = Check.PositiveInt.class) Integer threads;
     @Option(names = "--device", defaultValue = "cpu") String device;
     @Option(names = "--mce-loss", description = "GQA: cross entropy on the best answer instead of BCE") boolean mce;
     @Option(names = "--cache-dir", description = "where feature stores go (default: beside each TSV)") Path cacheDir;
@@ -55,6 +56,7 @@ public final class FinetuneCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        Check.directory("--data", data, "data directory");
         Runtime.threads(threads);
         FinetuneOptions o = options();
         StopSignal stop = new StopSignal();

@@ -4,6 +4,7 @@ import lxmert.config.LxmertConfig;
 import lxmert.data.DataOptions;
 import lxmert.tasks.Task;
 import lxmert.tasks.Tester;
+import lxmert.util.Check;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -20,16 +21,16 @@ public final class TestCommand implements Callable<Integer> {
     @Option(names = "--load", required = true, description = "task snapshot (X, X.pth)") Path load;
     @Option(names = "--test", required = true, description = "split to predict") String split;
     @Option(names = "--output", required = true) Path output;
-    @Option(names = "--batch-size", defaultValue = "1024") int batchSize;
+    @Option(names = "--batch-size", defaultValue = "1024", converter = Check.PositiveInt.class) int batchSize;
     @Option(names = "--config", description = "lxr955, tiny or JSON (default: config.json beside the snapshot, else lxr955)") String config;
     @Option(names = "--vocab", description = "vocabulary (default DATA/bert-base-uncased-vocab.txt, else DATA/synth-vocab.txt)") Path vocab;
-    @Option(names = "--threads") Integer threads;
+    @Option(names = "--threads", converter = Check.PositiveInt.class) Integer threads;
     @Option(names = "--device", defaultValue = "cpu") String device;
 
     @Override
     public Integer call() throws Exception {
+        Check.directory("--data", data, "data directory");
         Runtime.threads(threads);
-        if (batchSize < 1) throw new IllegalArgumentException("--batch-size must be >= 1");
         Task t = Task.parse(task);
         LxmertConfig c = config == null ? null : LxmertConfig.resolve(config);
         Path v = FinetuneCommand.defaultVocab(vocab, data);

@@ -8,6 +8,7 @@ import lxmert.text.BertTokenizer;
 import lxmert.text.InputFeatures;
 import lxmert.text.SentenceEncoder;
 import lxmert.text.Vocab;
+import lxmert.util.Check;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -31,8 +32,8 @@ import java.util.concurrent.Callable;
  * maximum length. ({@code tokens} is the original's local of that name; the fixtures' {@code wordpieces}
  * is the untruncated {@code tokenizer.tokenize(sent.strip())} without [CLS]/[SEP].)
  *
- * <p>Exit codes: 0 success; 1 a line that is not exactly one JSON string (the message names its 1-based
- * line number; the lines before it have been written); 2 bad options or unreadable/invalid vocabulary.
+ * <p>Exit codes: 0 success; 2 bad options, an unreadable/invalid vocabulary or a line that is not exactly one JSON
+ * string (the message names its 1-based line number; the lines before it have been written).
  */
 @Command(name = "tokenize", mixinStandardHelpOptions = true,
         description = "Tokenize sentences (one JSON string per stdin line) as LXMERT's convert_sents_to_features.")
@@ -41,7 +42,7 @@ public final class TokenizeCommand implements Callable<Integer> {
     @Option(names = "--vocab", required = true, paramLabel = "FILE", description = "vocab.txt (one token per line)")
     Path vocab;
 
-    @Option(names = "--max-seq-length", defaultValue = "20", paramLabel = "N",
+    @Option(names = "--max-seq-length", defaultValue = "20", paramLabel = "N", converter = Check.AtLeastTwo.class,
             description = "padded sequence length incl. [CLS] and [SEP] (default: ${DEFAULT-VALUE})")
     int maxSeqLength;
 
@@ -53,26 +54,18 @@ public final class TokenizeCommand implements Callable<Integer> {
     }
 
     @Override
-    public Integer call() throws IOException {
-        if (maxSeqLength < 2) {
-            System.err.println("tokenize: --max-seq-length must be >= 2, found " + maxSeqLength);
-            return 2;
-        }
+    public Integer call() throws IOException, InputLineException {
         SentenceEncoder encoder;
         try {
             encoder = new SentenceEncoder(new BertTokenizer(Vocab.load(vocab)), maxSeqLength);
-        } catch (IllegalArgumentException | IOException e) {
-            System.err.println("tokenize: " + e.getMessage());
-            return 2;
+        } catch (IOException e) {
+            throw new IllegalArgumentException("--vocab: cannot read " + vocab + ": " + e.getMessage(), e);
         }
         Reader in = new InputStreamReader(System.in, StandardCharsets.UTF_8);
         Writer out = new BufferedWriter(new OutputStreamWriter(System.out, StandardCharsets.UTF_8));
         try {
             process(in, out, encoder);
             return 0;
-        } catch (InputLineException e) {
-            System.err.println("tokenize: " + e.getMessage());
-            return 1;
         } finally {
             out.flush();
         }

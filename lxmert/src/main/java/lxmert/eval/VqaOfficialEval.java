@@ -18,11 +18,14 @@ import lxmert.data.DataFormatException;
 import lxmert.data.Json;
 
 /**
- * The official VQA accuracy ({@code PythonEvaluationTools/vqaEvaluation/vqaEval.py} of the VQA API): the predicted
- * answer is normalised ({@link #processPunctuation} then {@link #processDigitArticle}); the ten human answers get
- * {@link #processPunctuation} only when they are not all identical; for each human answer, the accuracy against the
- * other nine is {@code min(1, matches / 3)}, and the question's accuracy is the mean of these ten. Overall accuracy is
- * the mean over the predicted questions (reported in full precision here; the official code rounds to 2 decimals).
+ * The official VQA accuracy ({@code PythonEvaluationTools/vqaEvaluation/vqaEval.py} of the VQA API,
+ * GT-Vision-Lab/VQA). By default the current script ({@link Version#V2021_03_11}, since its 2021-03-11 commit "Fixed
+ * processing answers bug"): the prediction and the ten human answers are stripped; when the human answers are not all
+ * identical, every human answer and the prediction are normalised ({@link #processPunctuation} then
+ * {@link #processDigitArticle}); when they are all identical, neither is. For each human answer, the accuracy against
+ * the other nine is {@code min(1, matches / 3)}, and the question's accuracy is the mean of these ten. Overall accuracy
+ * is the mean over the predicted questions (reported in full precision here; the official code rounds to 2 decimals).
+ * {@link Version#V2017} reproduces the script as it was before that fix (see {@link Version}).
  *
  * <p>Quirks kept: "the other nine" are the answers not equal to the held-out one as whole JSON objects (unique in
  * the official files through {@code answer_id}); the period-strip regex {@code (?!<=\d)(\.)(?!\d)} removes at most 32
@@ -132,19 +135,62 @@ public final class VqaOfficialEval {
         return s.substring(a, b);
     }
 
-    /** Accuracy of one question in [0, 1] given its human answer objects (each with an "answer" string). */
+    /**
+     * Which {@code vqaEval.py}. {@link #V2021_03_11} (the default) is the official script since its 2021-03-11 commit
+     * "Fixed processing answers bug": human answers and prediction are stripped; when the human answers are not all
+     * identical, {@link #processPunctuation} and {@link #processDigitArticle} are applied to every human answer and to
+     * the prediction; when they are all identical neither is normalised. {@link #V2017} is the script before that fix
+     * (the one of LXMERT's time): the prediction is always normalised, the human answers get {@link #processPunctuation}
+     * only, and only when they are not all identical (so ten "two" never match a predicted "two", normalised to "2").
+     */
+    public enum Version {
+        V2021_03_11("2021-03-11"),
+        V2017("2017");
+
+        /** The name used by {@code --vqa-eval-version}. */
+        public final String id;
+
+        Version(String id) {
+            this.id = id;
+        }
+
+        /** The version named {@code id} ("2021-03-11" or "2017"); throws naming the option otherwise. */
+        public static Version parse(String id) {
+            for (Version v : values()) if (v.id.equals(id)) return v;
+            throw new IllegalArgumentException("--vqa-eval-version: unknown version '" + id + "', expected 2021-03-11 (current) or 2017 (before the 2021-03-11 fix)");
+        }
+    }
+
+    /** The current official script. */
+    public static final Version DEFAULT = Version.V2021_03_11;
+
+    /** Accuracy of one question in [0, 1] with the current official script ({@link #DEFAULT}). */
     public static double questionAccuracy(String predicted, List<JsonNode> humanAnswers) {
+        return questionAccuracy(DEFAULT, predicted, humanAnswers);
+    }
+
+    /** Accuracy of one question in [0, 1] given its human answer objects (each with an "answer" string). */
+    public static double questionAccuracy(Version version, String predicted, List<JsonNode> humanAnswers) {
         String res = pyStrip(predicted.replace('\n', ' ').replace('\t', ' '));
-        res = processDigitArticle(processPunctuation(res));
+        if (version == Version.V2017) res = processDigitArticle(processPunctuation(res));
         List<JsonNode> gts = new ArrayList<>();
         Set<String> distinct = new HashSet<>();
         for (JsonNode a : humanAnswers) {
-            gts.add(a.deepCopy());
-            distinct.add(a.get("answer").asText());
+            ObjectNode copy = a.deepCopy();
+            if (version == Version.V2021_03_11) {
+                copy.put("answer", pyStrip(copy.get("answer").asText().replace('\n', ' ').replace('\t', ' ')));
+            }
+            gts.add(copy);
+            distinct.add(copy.get("answer").asText());
         }
         if (distinct.size() > 1) {
-            for (JsonNode a : gts) ((ObjectNode) a).put("answer", processPunctuation(a.get("answer").asText()));
+            for (JsonNode a : gts) {
+                String t = processPunctuation(a.get("answer").asText());
+                ((ObjectNode) a).put("answer", version == Version.V2021_03_11 ? processDigitArticle(t) : t);
+            }
+            if (version == Version.V2021_03_11) res = processDigitArticle(processPunctuation(res));
         }
+        // leave-one-out: for each human answer, min(1, matches among the other nine / 3); the mean of the ten
         double sum = 0;
         for (JsonNode held : gts) {
             int matches = 0;
@@ -178,14 +224,19 @@ public final class VqaOfficialEval {
         return out;
     }
 
-    /** Mean official accuracy in [0, 1] over the predictions; every predicted id must be annotated. */
+    /** Mean official accuracy in [0, 1] over the predictions with the current script ({@link #DEFAULT}). */
     public static double accuracy(Map<String, String> predictions, Map<String, List<JsonNode>> annotations) {
+        return accuracy(DEFAULT, predictions, annotations);
+    }
+
+    /** Mean official accuracy in [0, 1] over the predictions; every predicted id must be annotated. */
+    public static double accuracy(Version version, Map<String, String> predictions, Map<String, List<JsonNode>> annotations) {
         if (predictions.isEmpty()) throw new IllegalArgumentException("no predictions to evaluate");
         double sum = 0;
         for (var e : predictions.entrySet()) {
             List<JsonNode> gts = annotations.get(e.getKey());
             if (gts == null) throw new IllegalArgumentException("predicted question id " + e.getKey() + " is not in the annotation file");
-            sum += questionAccuracy(e.getValue(), gts);
+            sum += questionAccuracy(version, e.getValue(), gts);
         }
         return sum / predictions.size();
     }

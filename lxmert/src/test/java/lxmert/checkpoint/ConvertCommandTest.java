@@ -53,7 +53,7 @@ class ConvertCommandTest {
         Path bad = tmp.resolve("bad.pth");
         Files.writeString(bad, "nope");
         StringWriter err = new StringWriter();
-        assertEquals(1, run(new StringWriter(), err, "convert", "--in", bad.toString(), "--out", tmp.resolve("o.pth").toString()));
+        assertEquals(2, run(new StringWriter(), err, "convert", "--in", bad.toString(), "--out", tmp.resolve("o.pth").toString()));
         assertTrue(err.toString().contains(bad.toString()), err.toString());
         assertTrue(!Files.exists(tmp.resolve("o.pth")));
     }

@@ -97,7 +97,7 @@ class TokenizeCommandTest {
         String[] lines = out.toString(StandardCharsets.UTF_8).split("\n");
         assertEquals("{\"tokens\":[\"[CLS]\",\"it\",\"is\",\"[SEP]\"],\"input_ids\":[2,7,6,3,0],"
                 + "\"input_mask\":[1,1,1,1,0],\"segment_ids\":[0,0,0,0,0]}", lines[0]);
-        assertEquals(1, bad);
+        assertEquals(2, bad, "a bad input line is bad input: exit status 2");
         assertEquals(20, JSON.readTree(lines[1]).get("input_ids").size(), "default --max-seq-length is 20");
         assertTrue(err.toString(StandardCharsets.UTF_8).contains("stdin line 2"), err.toString(StandardCharsets.UTF_8));
     }

@@ -31,6 +31,12 @@ public record Evaluation(Task task, String split, Path predictions, double accur
     /** Scores {@code predictions} against {@code split} under {@code dataRoot}; {@code annotations} may be null. */
     public static Evaluation score(Task task, Path dataRoot, String split, Path predictions, Path annotations)
             throws IOException {
+        return score(task, dataRoot, split, predictions, annotations, VqaOfficialEval.DEFAULT);
+    }
+
+    /** As {@link #score(Task, Path, String, Path, Path)} with the given official VQA script version. */
+    public static Evaluation score(Task task, Path dataRoot, String split, Path predictions, Path annotations,
+                                   VqaOfficialEval.Version vqaEvalVersion) throws IOException {
         if (annotations != null && task != Task.VQA) {
             throw new IllegalArgumentException("--annotations is the official VQA annotation file; it does not apply to " + task.id);
         }
@@ -44,7 +50,7 @@ public record Evaluation(Task task, String split, Path predictions, double accur
             double soft = SoftScore.accuracy(preds, labels);
             if (annotations != null) {
                 Map<String, List<JsonNode>> anns = VqaOfficialEval.loadAnnotations(annotations);
-                return new Evaluation(task, split, predictions, VqaOfficialEval.accuracy(preds, anns), preds.size(), soft, Double.NaN);
+                return new Evaluation(task, split, predictions, VqaOfficialEval.accuracy(vqaEvalVersion, preds, anns), preds.size(), soft, Double.NaN);
             }
             return new Evaluation(task, split, predictions, soft, preds.size(), Double.NaN, Double.NaN);
         }

@@ -4,6 +4,7 @@ import ai.djl.pytorch.jni.JniUtils;
 import lxmert.config.LxmertConfig;
 import lxmert.data.DataOptions;
 import lxmert.data.synth.SynthWorld;
+import lxmert.eval.VqaOfficialEval;
 import lxmert.kernel.lib.Evaluation;
 import lxmert.kernel.lib.LoadedModel;
 import lxmert.kernel.lib.Predictions;
@@ -12,6 +13,7 @@ import lxmert.kernel.lib.TrainingRun;
 import lxmert.kernel.progress.TrainingProgress;
 import lxmert.tasks.FinetuneOptions;
 import lxmert.tasks.Task;
+import lxmert.util.Check;
 
 import java.util.Locale;
 
@@ -25,6 +27,7 @@ public final class LibraryBackend implements LxmertMagicBackend {
 
     @Override
     public Object synth(MagicOptions.Synth o, MagicCall call) throws Exception {
+        Check.atLeast("--boxes", o.boxes, SynthWorld.MIN_BOXES);
         SynthWorld.Summary s = new SynthWorld(new SynthWorld.Config(o.seed, o.scale, o.featDim, o.boxes)).write(o.out);
         System.out.println(s);
         return s;
@@ -32,6 +35,7 @@ public final class LibraryBackend implements LxmertMagicBackend {
 
     @Override
     public Object finetune(MagicOptions.Finetune o, MagicCall call) throws Exception {
+        Check.directory("--data", o.data, "data directory");
         threads(o.threads);
         FinetuneOptions opts = finetuneOptions(o);
         TrainingProgress progress = o.noProgress ? null : call.progress(opts.task().id + " fine-tuning");
@@ -65,8 +69,8 @@ public final class LibraryBackend implements LxmertMagicBackend {
 
     @Override
     public Object test(MagicOptions.Test o, MagicCall call) throws Exception {
+        Check.directory("--data", o.data, "data directory");
         threads(o.threads);
-        if (o.batchSize < 1) throw new IllegalArgumentException("--batch-size must be >= 1");
         Task t = Task.parse(o.task);
         LxmertConfig c = o.config == null ? null : LxmertConfig.resolve(o.config);
         try (LoadedModel m = LoadedModel.open(t, o.load, c, o.data, o.vocab, o.device)) {
@@ -79,13 +83,17 @@ public final class LibraryBackend implements LxmertMagicBackend {
 
     @Override
     public Object evaluate(MagicOptions.Evaluate o, MagicCall call) throws Exception {
-        Evaluation e = Evaluation.score(Task.parse(o.task), o.data, o.split, o.predictions, o.annotations);
+        VqaOfficialEval.Version version = VqaOfficialEval.Version.parse(o.vqaEvalVersion);
+        Check.directory("--data", o.data, "data directory");
+        Evaluation e = Evaluation.score(Task.parse(o.task), o.data, o.split, o.predictions, o.annotations,
+                version);
         System.out.println(e);
         return e;
     }
 
     @Override
     public Object load(MagicOptions.Load o, MagicCall call) throws Exception {
+        Check.directory("--data", o.data, "data directory");
         LxmertConfig c = o.config == null ? null : LxmertConfig.resolve(o.config);
         LoadedModel m = LoadedModel.open(Task.parse(o.task), o.file, c, o.data, o.vocab, o.device);
         System.out.println(m);

@@ -1,5 +1,6 @@
 package lxmert.kernel.magic;
 
+import lxmert.util.Check;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -38,13 +39,13 @@ public final class MagicOptions {
         @Option(names = "--seed", defaultValue = "9595", description = "random seed (default ${DEFAULT-VALUE})")
         public long seed;
 
-        @Option(names = "--scale", defaultValue = "40.0", description = "size multiplier (default ${DEFAULT-VALUE})")
+        @Option(names = "--scale", defaultValue = "40.0", converter = Check.PositiveDouble.class, description = "size multiplier (default ${DEFAULT-VALUE})")
         public double scale;
 
-        @Option(names = "--feat-dim", defaultValue = "64", description = "visual feature dim (default ${DEFAULT-VALUE})")
+        @Option(names = "--feat-dim", defaultValue = "64", converter = Check.PositiveInt.class, description = "visual feature dim (default ${DEFAULT-VALUE})")
         public int featDim;
 
-        @Option(names = "--boxes", defaultValue = "8", description = "boxes per image: objects + clutter (default ${DEFAULT-VALUE})")
+        @Option(names = "--boxes", defaultValue = "8", converter = Check.PositiveInt.class, description = "boxes per image: objects + clutter (default ${DEFAULT-VALUE})")
         public int boxes;
     }
 
@@ -73,22 +74,22 @@ public final class MagicOptions {
         @Option(names = "--valid", description = "validation split (task default; '' for none)")
         public String valid;
 
-        @Option(names = "--epochs", defaultValue = "4")
+        @Option(names = "--epochs", defaultValue = "4", converter = Check.PositiveInt.class)
         public int epochs;
 
-        @Option(names = "--batch-size", defaultValue = "32")
+        @Option(names = "--batch-size", defaultValue = "32", converter = Check.PositiveInt.class)
         public int batchSize;
 
-        @Option(names = "--eval-batch-size", defaultValue = "1024")
+        @Option(names = "--eval-batch-size", defaultValue = "1024", converter = Check.PositiveInt.class)
         public int evalBatchSize;
 
-        @Option(names = "--lr", description = "learning rate (task default)")
+        @Option(names = "--lr", description = "learning rate (task default)", converter = Check.PositiveDouble.class)
         public Double lr;
 
         @Option(names = "--seed", defaultValue = "9595")
         public long seed;
 
-        @Option(names = "--threads", description = "intra-op threads")
+        @Option(names = "--threads", description = "intra-op threads", converter = Check.PositiveInt.class)
         public Integer threads;
 
         @Option(names = "--device", defaultValue = "cpu")
@@ -156,7 +157,7 @@ public final class MagicOptions {
         @Option(names = "--output", required = true)
         public Path output;
 
-        @Option(names = "--batch-size", defaultValue = "1024")
+        @Option(names = "--batch-size", defaultValue = "1024", converter = Check.PositiveInt.class)
         public int batchSize;
 
         @Option(names = "--config", description = "lxr955, tiny or JSON (default: config.json beside the snapshot, else lxr955)")
@@ -165,7 +166,7 @@ public final class MagicOptions {
         @Option(names = "--vocab", description = "vocabulary (default DATA/bert-base-uncased-vocab.txt, else DATA/synth-vocab.txt)")
         public Path vocab;
 
-        @Option(names = "--threads")
+        @Option(names = "--threads", converter = Check.PositiveInt.class)
         public Integer threads;
 
         @Option(names = "--device", defaultValue = "cpu")
@@ -189,6 +190,9 @@ public final class MagicOptions {
 
         @Option(names = "--annotations", description = "official VQA annotation file (mscoco_val2014_annotations.json)")
         public Path annotations;
+
+        @Option(names = "--vqa-eval-version", defaultValue = "2021-03-11", description = "with --annotations: 2021-03-11 (the current vqaEval.py, default) or 2017 (the script before its 2021-03-11 fix)")
+        public String vqaEvalVersion;
     }
 
     /** {@code %lxmert load}: load a task snapshot as a model for later cells (magic only). */

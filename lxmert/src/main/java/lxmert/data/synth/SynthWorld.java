@@ -41,6 +41,9 @@ import lxmert.data.PyJson;
  * </ul>
  */
 public final class SynthWorld {
+    /** The fewest boxes per image ({@code --boxes}): room for the most objects a scene holds. */
+    public static final int MIN_BOXES = Scene.MAX_OBJECTS;
+
     /**
      * Seed, size multiplier (1.0 = a few hundred images), visual feature dim and boxes per image (the scene's
      * objects plus clutter boxes; 36 as the original obj36 files).

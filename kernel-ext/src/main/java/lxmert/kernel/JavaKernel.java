@@ -57,6 +57,8 @@ public final class JavaKernel extends BaseKernel implements NotebookSession, Aut
     private final ExecutorService executor;
     private final AtomicReference<Thread> executionThread = new AtomicReference<>();
     private final OutputPump pump = new OutputPump();
+    /** Cell magics whose body is text, where {@code $NAME} of an undefined name stays as written (TeX, prices). */
+    private static final Set<String> TEXT_BODY_MAGICS = Set.of("html", "markdown");
     private final Magics magics = new Magics();
     private final Interrupts interrupts = new Interrupts();
     private final ExecutionGuard guard = new ExecutionGuard(interrupts::isRequested);
@@ -171,7 +173,9 @@ public final class JavaKernel extends BaseKernel implements NotebookSession, Aut
                 }
                 case CELL_MAGIC -> {
                     List<String> args = MagicVariables.expand(part.args(), this::variableText);
-                    String body = MagicVariables.expand(part.body(), this::variableText);
+                    String body = TEXT_BODY_MAGICS.contains(part.magicName())
+                            ? MagicVariables.expandDefined(part.body(), this::variableText)
+                            : MagicVariables.expand(part.body(), this::variableText);
                     last = magicResult(() -> magics.applyCellMagic(part.magicName(), args, body));
                 }
             }
@@ -253,6 +257,12 @@ public final class JavaKernel extends BaseKernel implements NotebookSession, Aut
                 || e instanceof Interrupts.CellInterruptedException
                 || e instanceof java.util.concurrent.CancellationException) {
             lines.add(e.getMessage());
+        } else if (lxmert.util.Errors.isBadInput(lxmert.util.Errors.unwrap(e)) && !lxmert.util.Logging.verboseFromEnvironment()) {
+            // bad usage or input in a magic (an option value, an undefined $NAME, a missing file): the message only
+            Throwable t = lxmert.util.Errors.unwrap(e);
+            String msg = t.getMessage() == null ? t.getClass().getName() : t.getMessage();
+            lines.add("error: " + msg.lines().findFirst().orElse(""));
+            msg.lines().skip(1).forEach(lines::add);
         } else {
             return super.formatError(e);
         }

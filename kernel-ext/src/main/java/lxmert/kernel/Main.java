@@ -16,7 +16,8 @@ import java.util.logging.Logger;
  *
  * <p>Logging goes to the process's stderr (the Jupyter server's log), never into cells: slf4j-simple is told to
  * keep the stderr stream it sees now (before cells redirect {@code System.err}) and basekernel's
- * java.util.logging handlers are created now for the same reason, at level WARNING.
+ * java.util.logging handlers are created now for the same reason, at level WARNING. DJL's start-up INFO lines and
+ * its GPU-probe WARN are hidden unless the kernel starts with {@code LXMERT_VERBOSE=1} ({@code lxmert.util.Logging}).
  */
 public final class Main {
     private Main() {
@@ -56,6 +57,8 @@ public final class Main {
         if (System.getProperty("org.slf4j.simpleLogger.showDateTime") == null) {
             System.setProperty("org.slf4j.simpleLogger.showDateTime", "true");
         }
+        // quiet DJL start-up lines unless LXMERT_VERBOSE=1 (levels in the library's simplelogger.properties)
+        lxmert.util.Logging.configure(lxmert.util.Logging.verboseFromEnvironment());
         org.slf4j.LoggerFactory.getLogger(Main.class); // initialises the binding with the current stderr
         Logger root = Logger.getLogger("");
         root.setLevel(Level.WARNING);

@@ -47,6 +47,31 @@ class ExtensionTest {
                 "notebook variables are expanded in magic arguments");
     }
 
+
+    @Test
+    void magicErrorsInCellsNameTheProblemInOneLine() throws Exception {
+        RecordingOutput out = new RecordingOutput();
+        kernel = new JavaKernel(KernelConfig.basic(RedefineAgent.attachToSelf(), out));
+        LxmertMagicsTest.FakeBackend backend = new LxmertMagicsTest.FakeBackend();
+        LxmertExtension.register(kernel, kernel.getMagics(), backend);
+        kernel.eval("String OUTPUT = \"o\";");
+        Exception e = assertThrows(IllegalArgumentException.class,
+                () -> kernel.eval("%lxmert finetune --task vqa --output $OUTPU"));
+        List<String> shown = kernel.formatError(e);
+        assertEquals(1, shown.size(), shown.toString());
+        assertTrue(shown.get(0).startsWith("error: undefined notebook variable $OUTPU"), shown.toString());
+        e = assertThrows(IllegalArgumentException.class,
+                () -> kernel.eval("%%lxmert finetune\n--task vqa --output $OUTPUT\n--epochs ${EPOCHS}\n"));
+        assertTrue(kernel.formatError(e).get(0).contains("${EPOCHS}"), kernel.formatError(e).toString());
+        e = assertThrows(IllegalArgumentException.class,
+                () -> kernel.eval("%lxmert finetune --task vqa --output $OUTPUT --eval-batch-size 0"));
+        assertTrue(kernel.formatError(e).get(0).startsWith("error: %lxmert: Invalid value for option '--eval-batch-size'"),
+                kernel.formatError(e).toString());
+        assertTrue(backend.calls.isEmpty(), "no magic ran: " + backend.calls);
+        kernel.eval("%%html\n<i>$x$ costs $5</i>\n"); // text bodies: undefined names stay as written
+        assertTrue(out.ofKind("display").stream().anyMatch(d -> String.valueOf(d.data().getData(MIMEType.TEXT_HTML))
+                .contains("$x$ costs $5")), "html body kept");
+    }
     @Test
     void chartsAndTablesRenderInCells() throws Exception {
         RecordingOutput out = new RecordingOutput();

@@ -159,6 +159,28 @@ class CliErrorsTest {
         assertTrue(all.size() > 10, "all commands visited: " + all.size());
     }
 
+
+    /** Numeric options any value of which is fine. */
+    private static final java.util.Set<String> UNCHECKED = java.util.Set.of("--seed");
+
+    @Test
+    void everyNumericOptionOfEveryCommandHasACheck() {
+        List<CommandLine> all = new ArrayList<>();
+        collect(Main.commandLine(), all);
+        int checked = 0;
+        for (CommandLine c : all) {
+            for (CommandLine.Model.OptionSpec o : c.getCommandSpec().options()) {
+                Class<?> t = o.type();
+                boolean numeric = t == int.class || t == Integer.class || t == long.class || t == Long.class
+                        || t == double.class || t == Double.class || t == float.class || t == Float.class;
+                if (!numeric || UNCHECKED.contains(o.longestName())) continue;
+                assertTrue(o.converters().length > 0, c.getCommandSpec().qualifiedName() + " " + o.longestName()
+                        + " needs a range check (converter = lxmert.util.Check.*.class)");
+                checked++;
+            }
+        }
+        assertTrue(checked >= 15, "numeric options found: " + checked);
+    }
     private static void collect(CommandLine c, List<CommandLine> out) {
         out.add(c);
         for (CommandLine s : c.getSubcommands().values()) collect(s, out);

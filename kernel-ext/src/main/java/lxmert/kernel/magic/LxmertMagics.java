@@ -85,8 +85,20 @@ public final class LxmertMagics implements LineMagicFunction<Object>, CellMagicF
         return out;
     }
 
-    /** Runs one invocation, writing help and messages to {@code out}; returns the backend's result or null. */
+    /**
+     * Runs one invocation, writing help and messages to {@code out}; returns the backend's result or null. With
+     * {@code --verbose} an error's stack trace is printed to {@code System.err} before it is thrown.
+     */
     public Object run(List<String> args, PrintStream out) throws Exception {
+        try {
+            return runQuietly(args, out);
+        } catch (Exception e) {
+            if (args.contains("--verbose")) e.printStackTrace(System.err);
+            throw e;
+        }
+    }
+
+    private Object runQuietly(List<String> args, PrintStream out) throws Exception {
         if (args.isEmpty() || List.of("help", "--help", "-h").contains(args.get(0))) {
             out.print(usage(args.size() > 1 ? args.get(1) : null));
             out.flush();

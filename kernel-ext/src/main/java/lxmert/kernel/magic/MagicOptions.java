@@ -27,6 +27,10 @@ public final class MagicOptions {
 
         @Option(names = {"-h", "--help"}, usageHelp = true, description = "Show this help.")
         public boolean help;
+
+        @Option(names = "--verbose", description = "On an error, also print its stack trace (LXMERT_VERBOSE=1 in the "
+                + "kernel's environment does it for every cell).")
+        public boolean verbose;
     }
 
     /** {@code %lxmert synth}: create the synthetic world (as {@code lxmert data synth}). */

@@ -13,10 +13,10 @@ import java.util.TreeMap;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-/** The magics take the same options as the CLI: names, required, defaults, types and exclusive groups. */
+/** The magics take the same options as the CLI: names, required, defaults, types, value checks and exclusive groups. */
 class MagicOptionsMatchCliTest {
-    /** Options only one side has on purpose: picocli's help / version, and the magic's binding and display. */
-    private static final Set<String> OWN = Set.of("-h", "--help", "-V", "--version", "--into", "--no-progress");
+    /** Options only one side has on purpose: picocli help / version, the magic's binding and display, and --verbose (the CLI's is inherited from {@code lxmert}). */
+    private static final Set<String> OWN = Set.of("-h", "--help", "-V", "--version", "--into", "--no-progress", "--verbose");
 
     private static TreeMap<String, String> describe(Object command) {
         TreeMap<String, String> out = new TreeMap<>();
@@ -26,7 +26,8 @@ class MagicOptionsMatchCliTest {
                     .map(OptionSpec::longestName).sorted().toList());
             out.put(o.longestName(), "required=" + o.required() + " default=" + o.defaultValue() + " type="
                     + o.type().getSimpleName().replace("Integer", "int").replace("Long", "long")
-                    .replace("Double", "double").replace("Boolean", "boolean") + " group=" + group);
+                    .replace("Double", "double").replace("Boolean", "boolean") + " group=" + group + " converters=" + java.util.Arrays.stream(o.converters())
+                    .map(c -> c.getClass().getSimpleName()).toList());
         }
         return out;
     }

@@ -69,9 +69,12 @@ public final class LxmertExtension {
 
     /**
      * Installs into a given basekernel kernel that has a {@code getMagics()} method returning basekernel's
-     * {@link Magics} (IJava's {@code JavaKernel} does).
+     * {@link Magics} (IJava's {@code JavaKernel} does). Installing again into the same kernel returns the session
+     * already attached, with its bindings.
      */
     public static NotebookSession install(Object kernel) throws ReflectiveOperationException {
+        NotebookSession attached = Notebook.find().orElse(null);
+        if (attached instanceof BaseKernelSession s && s.kernel() == kernel) return s; // again: keep session and bindings
         if (!(kernel instanceof BaseKernel base)) {
             throw new IllegalArgumentException("not a basekernel kernel: " + kernel.getClass().getName());
         }

@@ -109,6 +109,11 @@ class ExtensionTest {
             assertTrue(bytes.toString(StandardCharsets.UTF_8).contains("finetune"));
             assertFalse(s.declareVariable("x", "String", "v"), "a foreign kernel cannot declare variables");
             assertEquals("v", Bindings.get("x"));
+            assertEquals(1, Bindings.get("x", String.class).length(), "typed accessor");
+            ClassCastException wrongType = assertThrows(ClassCastException.class, () -> Bindings.get("x", Integer.class));
+            assertTrue(wrongType.getMessage().contains("java.lang.String"), wrongType.getMessage());
+            assertSame(s, LxmertExtension.install(foreign), "installing again keeps the session");
+            assertEquals("v", Bindings.get("x"), "and its bindings");
         } finally {
             Notebook.detach(s);
         }

@@ -126,8 +126,8 @@ public final class LxmertMagics implements LineMagicFunction<Object>, CellMagicF
             if (session.declareVariable(into, type, result)) {
                 out.println("bound " + into + " (" + type + ")");
             } else {
-                out.println("bound as \"" + into + "\"; declare it with: " + type + " " + into
-                        + " = lxmert.kernel.Bindings.get(\"" + into + "\");");
+                out.println("bound as \"" + into + "\"; declare it with: var " + into
+                        + " = lxmert.kernel.Bindings.get(\"" + into + "\", " + type + ".class);");
             }
             out.flush();
         }

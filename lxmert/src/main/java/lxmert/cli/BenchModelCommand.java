@@ -4,6 +4,7 @@ import lxmert.config.LxmertConfig;
 import lxmert.train.ModelBenchmark;
 import lxmert.util.Check;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 import java.util.concurrent.Callable;
@@ -17,8 +18,7 @@ public final class BenchModelCommand implements Callable<Integer> {
     @Option(names = "--batch-size", defaultValue = "32", converter = Check.PositiveInt.class) int batch;
     @Option(names = "--steps", defaultValue = "5", converter = Check.PositiveInt.class) int steps;
     @Option(names = "--mode", defaultValue = "train", description = "train or infer") String mode;
-    @Option(names = "--threads", description = "intra-op threads (default: all cores)", converter = Check.PositiveInt.class) Integer threads;
-    @Option(names = "--device", defaultValue = "cpu", description = "cpu, gpu or gpu0, gpu1, ...") String device;
+    @Mixin DeviceOption dev;
 
     @Override
     public Integer call() throws Exception {
@@ -26,9 +26,8 @@ public final class BenchModelCommand implements Callable<Integer> {
             throw new IllegalArgumentException("--mode must be train or infer, got " + mode);
         }
         if (batch < 1 || steps < 1) throw new IllegalArgumentException("--batch-size and --steps must be >= 1");
-        Runtime.threads(threads);
         LxmertConfig c = LxmertConfig.resolve(config);
-        ModelBenchmark.Result r = ModelBenchmark.run(c, batch, steps, mode.equals("train"), Runtime.device(device), System.out);
+        ModelBenchmark.Result r = ModelBenchmark.run(c, batch, steps, mode.equals("train"), dev.apply().single("bench model"), System.out);
         System.out.printf("mode=%s examples_per_sec=%.4f median_step_s=%.4f gflops=%.2f%n", r.mode(), r.examplesPerSec(),
                 r.medianStepSec(), r.gflops());
         return 0;

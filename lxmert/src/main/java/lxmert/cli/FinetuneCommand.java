@@ -10,6 +10,7 @@ import lxmert.train.StopSignal;
 import lxmert.util.Check;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 import java.nio.file.Path;
@@ -32,8 +33,9 @@ public final class FinetuneCommand implements Callable<Integer> {
     @Option(names = "--eval-batch-size", defaultValue = "1024", converter = Check.PositiveInt.class) int evalBatchSize;
     @Option(names = "--lr", description = "learning rate (task default)", converter = Check.PositiveDouble.class) Double lr;
     @Option(names = "--seed", defaultValue = "9595") long seed;
-    @Option(names = "--threads", description = "intra-op threads", converter = Check.PositiveInt.class) Integer threads;
-    @Option(names = "--device", defaultValue = "cpu") String device;
+    @Mixin DeviceOption dev;
+    /** The device chosen by {@link DeviceOption#apply()} in {@link #call()}. */
+    String device = "cpu";
     @Option(names = "--mce-loss", description = "GQA: cross entropy on the best answer instead of BCE") boolean mce;
     @Option(names = "--cache-dir", description = "where feature stores go (default: beside each TSV)") Path cacheDir;
     @Option(names = "--resume", description = "continue from OUTPUT/LAST.resume.pth") boolean resume;
@@ -57,7 +59,7 @@ public final class FinetuneCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         Check.directory("--data", data, "data directory");
-        Runtime.threads(threads);
+        device = lxmert.util.Devices.name(dev.apply().single("finetune"));
         FinetuneOptions o = options();
         StopSignal stop = new StopSignal();
         // Ctrl-C / SIGTERM: ask the trainer to stop after the current batch, and keep the JVM alive until it has

@@ -53,6 +53,7 @@ public final class Main implements Runnable {
         cl.addSubcommand(new BenchCommand());
         cl.addSubcommand(new DataCommand());
         cl.addSubcommand(new EvaluateCommand());
+        cl.addSubcommand(new DevicesCommand());
         cl.setParameterExceptionHandler(Main::parameterError);
         cl.setExecutionExceptionHandler(Main::executionError);
         cl.setExecutionStrategy(pr -> {

@@ -6,6 +6,7 @@ import lxmert.tasks.Task;
 import lxmert.tasks.Tester;
 import lxmert.util.Check;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 import java.nio.file.Path;
@@ -24,13 +25,12 @@ public final class TestCommand implements Callable<Integer> {
     @Option(names = "--batch-size", defaultValue = "1024", converter = Check.PositiveInt.class) int batchSize;
     @Option(names = "--config", description = "lxr955, tiny or JSON (default: config.json beside the snapshot, else lxr955)") String config;
     @Option(names = "--vocab", description = "vocabulary (default DATA/bert-base-uncased-vocab.txt, else DATA/synth-vocab.txt)") Path vocab;
-    @Option(names = "--threads", converter = Check.PositiveInt.class) Integer threads;
-    @Option(names = "--device", defaultValue = "cpu") String device;
+    @Mixin DeviceOption dev;
 
     @Override
     public Integer call() throws Exception {
         Check.directory("--data", data, "data directory");
-        Runtime.threads(threads);
+        String device = lxmert.util.Devices.name(dev.apply().single("test"));
         Task t = Task.parse(task);
         LxmertConfig c = config == null ? null : LxmertConfig.resolve(config);
         Path v = FinetuneCommand.defaultVocab(vocab, data);

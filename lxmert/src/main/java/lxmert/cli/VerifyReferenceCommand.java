@@ -2,6 +2,7 @@ package lxmert.cli;
 
 import lxmert.verify.ReferenceVerifier;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 import java.nio.file.Path;
@@ -14,12 +15,13 @@ import java.util.concurrent.Callable;
 public final class VerifyReferenceCommand implements Callable<Integer> {
     @Option(names = "--fixture", required = true, description = "fixture directory (manifest.json, *.pth, in_*.npy, out_*.npy)")
     Path fixture;
-    @Option(names = "--device", defaultValue = "cpu") String device;
+    @Mixin DeviceOption dev;
 
     @Override
     public Integer call() throws Exception {
+        ai.djl.Device device = dev.apply().single("verify-reference");
         ReferenceVerifier v = new ReferenceVerifier(fixture, System.err::println);
-        ReferenceVerifier.Report r = v.run(Runtime.device(device));
+        ReferenceVerifier.Report r = v.run(device);
         for (String n : r.notes()) System.out.println("# " + n);
         for (ReferenceVerifier.Comparison c : r.compared()) {
             System.out.printf(Locale.ROOT, "%s max_abs_diff=%.3g%s%s%n", c.name(), c.maxAbsDiff(), c.ok() ? "" : " FAIL",

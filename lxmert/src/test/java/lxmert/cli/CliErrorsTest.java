@@ -83,6 +83,11 @@ class CliErrorsTest {
         cases.add(Arguments.of(tokenize, "--max-seq-length", "1"));
         cases.add(Arguments.of(tokenize, "--max-seq-length", "0"));
         cases.add(Arguments.of(bench, "--mode", "fast"));
+        cases.add(Arguments.of(bench, "--device", "tpu"));
+        cases.add(Arguments.of(bench, "--device", "cpu,gpu0"));
+        cases.add(Arguments.of(bench, "--device", "gpu7"));
+        cases.add(Arguments.of(new String[]{"verify-reference", "--fixture", out}, "--device", "gpu,gpu"));
+        cases.add(Arguments.of(new String[]{"devices"}, "--threads", "0"));
         cases.add(Arguments.of(convert, "--layout", "keras"));
         cases.add(Arguments.of(evaluate, "--vqa-eval-version", "2019"));
         return cases.stream();

@@ -1,6 +1,5 @@
 package lxmert.kernel.magic;
 
-import ai.djl.pytorch.jni.JniUtils;
 import lxmert.config.LxmertConfig;
 import lxmert.data.DataOptions;
 import lxmert.data.synth.SynthWorld;
@@ -36,7 +35,6 @@ public final class LibraryBackend implements LxmertMagicBackend {
     @Override
     public Object finetune(MagicOptions.Finetune o, MagicCall call) throws Exception {
         Check.directory("--data", o.data, "data directory");
-        threads(o.threads);
         FinetuneOptions opts = finetuneOptions(o);
         TrainingProgress progress = o.noProgress ? null : call.progress(opts.task().id + " fine-tuning");
         TrainingRun run = Training.finetune(opts, progress, call.interrupts(), System.out);
@@ -55,7 +53,7 @@ public final class LibraryBackend implements LxmertMagicBackend {
         DataOptions d = DataOptions.of(o.data).withCacheDir(o.cacheDir).withSize(size);
         FinetuneOptions f = FinetuneOptions.defaults(t, o.data, o.output).withConfig(c).withData(d)
                 .withEpochs(o.epochs).withBatchSize(o.batchSize).withSeed(o.seed).withEvalBatchSize(o.evalBatchSize)
-                .withResume(o.resume).withMceLoss(o.mceLoss).withDevice(o.device)
+                .withResume(o.resume).withMceLoss(o.mceLoss).withDevice(lxmert.util.Devices.name(o.dev.apply().single("finetune")))
                 .withSplits(o.train != null ? o.train : t.defaultTrain, o.valid != null ? o.valid : t.defaultValid);
         if (o.lr != null) f = f.withLr(o.lr);
         f = f.withVocab(LoadedModel.defaultVocab(o.vocab, o.data));
@@ -70,10 +68,10 @@ public final class LibraryBackend implements LxmertMagicBackend {
     @Override
     public Object test(MagicOptions.Test o, MagicCall call) throws Exception {
         Check.directory("--data", o.data, "data directory");
-        threads(o.threads);
+        String device = lxmert.util.Devices.name(o.dev.apply().single("test"));
         Task t = Task.parse(o.task);
         LxmertConfig c = o.config == null ? null : LxmertConfig.resolve(o.config);
-        try (LoadedModel m = LoadedModel.open(t, o.load, c, o.data, o.vocab, o.device)) {
+        try (LoadedModel m = LoadedModel.open(t, o.load, c, o.data, o.vocab, device)) {
             Predictions p = m.test(DataOptions.of(o.data), o.test, o.output, o.batchSize);
             System.out.println("wrote " + p.file() + " (" + p.n() + " predictions)"
                     + (Double.isNaN(p.accuracy()) ? "" : String.format(Locale.ROOT, "; accuracy %.2f%%", 100 * p.accuracy())));
@@ -95,16 +93,8 @@ public final class LibraryBackend implements LxmertMagicBackend {
     public Object load(MagicOptions.Load o, MagicCall call) throws Exception {
         Check.directory("--data", o.data, "data directory");
         LxmertConfig c = o.config == null ? null : LxmertConfig.resolve(o.config);
-        LoadedModel m = LoadedModel.open(Task.parse(o.task), o.file, c, o.data, o.vocab, o.device);
+        LoadedModel m = LoadedModel.open(Task.parse(o.task), o.file, c, o.data, o.vocab, lxmert.util.Devices.name(o.dev.apply().single("load")));
         System.out.println(m);
         return m;
-    }
-
-    private static void threads(Integer n) {
-        if (n != null) {
-            if (n < 1) throw new IllegalArgumentException("--threads must be >= 1, got " + n);
-            ai.djl.engine.Engine.getEngine("PyTorch");
-            JniUtils.setNumThreads(n);
-        }
     }
 }

@@ -1,8 +1,10 @@
 package lxmert.kernel.magic;
 
+import lxmert.cli.DeviceOption;
 import lxmert.util.Check;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
@@ -93,11 +95,8 @@ public final class MagicOptions {
         @Option(names = "--seed", defaultValue = "9595")
         public long seed;
 
-        @Option(names = "--threads", description = "intra-op threads", converter = Check.PositiveInt.class)
-        public Integer threads;
-
-        @Option(names = "--device", defaultValue = "cpu")
-        public String device;
+        @Mixin
+        public DeviceOption dev;
 
         @Option(names = "--mce-loss", description = "GQA: cross entropy on the best answer instead of BCE")
         public boolean mceLoss;
@@ -170,11 +169,8 @@ public final class MagicOptions {
         @Option(names = "--vocab", description = "vocabulary (default DATA/bert-base-uncased-vocab.txt, else DATA/synth-vocab.txt)")
         public Path vocab;
 
-        @Option(names = "--threads", converter = Check.PositiveInt.class)
-        public Integer threads;
-
-        @Option(names = "--device", defaultValue = "cpu")
-        public String device;
+        @Mixin
+        public DeviceOption dev;
     }
 
     /** {@code %lxmert evaluate}: score a prediction file (as {@code lxmert evaluate}). */
@@ -217,7 +213,7 @@ public final class MagicOptions {
         @Option(names = "--vocab", description = "vocabulary (default DATA/bert-base-uncased-vocab.txt, else DATA/synth-vocab.txt)")
         public Path vocab;
 
-        @Option(names = "--device", defaultValue = "cpu")
-        public String device;
+        @Mixin
+        public DeviceOption dev;
     }
 }

@@ -22,7 +22,7 @@ public final class DeviceOption {
     public Integer threads;
 
     @Option(names = "--allow-download",
-            description = "let DJL download its CUDA libtorch " + Natives.PYTORCH_VERSION + " (cu128) once into its cache "
+            description = "let DJL download its CUDA libtorch (2.7.1 cu128 with DJL 0.36) once into its cache "
                     + "when a GPU is present (also: LXMERT_ALLOW_DOWNLOAD=1); offline otherwise")
     public boolean allowDownload;
 

@@ -101,8 +101,8 @@ public final class Devices {
         if (!lib.cuda()) {
             return "the loaded libtorch is the " + lib.flavor() + " build (" + lib.path() + "), not a CUDA one; on a GPU "
                     + "machine set PYTORCH_LIBRARY_PATH to a CUDA libtorch " + Natives.PYTORCH_VERSION
-                    + " directory (e.g. a pip torch==" + Natives.PYTORCH_VERSION + "+cu128 install's torch/lib, with "
-                    + "PYTORCH_FLAVOR=cu128), or LXMERT_DJL_CACHE to a pre-filled DJL cache, or allow DJL's one-time "
+                    + " directory (e.g. a pip torch==" + Natives.PYTORCH_VERSION + "+" + Natives.CUDA_FLAVOR + " install's torch/lib, with "
+                    + "PYTORCH_FLAVOR=" + Natives.CUDA_FLAVOR + "), or LXMERT_DJL_CACHE to a pre-filled DJL cache, or allow DJL's one-time "
                     + "download with --allow-download (LXMERT_ALLOW_DOWNLOAD=1); see README \"Running on a GPU\"";
         }
         return "the libtorch is a CUDA build (" + lib.path() + ") but the CUDA driver reports " + driverGpus

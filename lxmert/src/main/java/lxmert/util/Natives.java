@@ -41,10 +41,26 @@ import ai.djl.util.cuda.CudaUtils;
  * </ul>
  */
 public final class Natives {
-    /** The CUDA flavour of DJL 0.36's JNI library for PyTorch 2.7.1 ({@code jnilib/linux-x86_64/cu128}). */
-    public static final String CUDA_FLAVOR = "cu128";
-    /** The PyTorch version of this build (from DJL's {@code pytorch-engine.properties}). */
-    public static final String PYTORCH_VERSION = "2.7.1";
+    /** The PyTorch version of this build (from DJL's {@code pytorch-engine.properties}: 2.7.1 with DJL 0.36). */
+    public static final String PYTORCH_VERSION = engineProperty("pytorch_version", "2.7.1");
+    /** The DJL version of this build. */
+    public static final String DJL_VERSION = engineProperty("djl_version", "0.36.0");
+    /**
+     * The CUDA flavour of the JNI library DJL's {@code pytorch-jni} jar carries for this PyTorch version
+     * ({@code jnilib/linux-x86_64/cu128} for 2.7.1 / DJL 0.36; cu124 for 2.5.1 / DJL 0.33, the {@code djl033-*} profiles).
+     */
+    public static final String CUDA_FLAVOR = PYTORCH_VERSION.startsWith("2.5.") ? "cu124" : "cu128";
+
+    private static String engineProperty(String key, String fallback) {
+        try (java.io.InputStream in = Natives.class.getClassLoader().getResourceAsStream("pytorch-engine.properties")) {
+            if (in == null) return fallback;
+            java.util.Properties p = new java.util.Properties();
+            p.load(in);
+            return p.getProperty(key, fallback);
+        } catch (java.io.IOException e) {
+            return fallback;
+        }
+    }
 
     /** What was loaded. {@code flavor} is {@code cpu} or {@code cuXYZ}; {@code source} says how it was chosen. */
     public record Libtorch(String version, String flavor, Path path, boolean cuda, String source) {
@@ -85,7 +101,7 @@ public final class Natives {
             Path dir = Path.of(libPath);
             if (!Files.isRegularFile(dir.resolve("libtorch.so")) && !Files.isRegularFile(dir)) {
                 throw new IllegalArgumentException("PYTORCH_LIBRARY_PATH=" + libPath + ": no libtorch.so there (point it at "
-                        + "the directory holding libtorch.so, e.g. a pip torch==" + PYTORCH_VERSION + "+cu128 install's torch/lib)");
+                        + "the directory holding libtorch.so, e.g. a pip torch==" + PYTORCH_VERSION + "+" + CUDA_FLAVOR + " install's torch/lib)");
             }
             setFlavorIfCuda(dir);
             source = "PYTORCH_LIBRARY_PATH";

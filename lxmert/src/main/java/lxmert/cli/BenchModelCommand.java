@@ -19,6 +19,8 @@ public final class BenchModelCommand implements Callable<Integer> {
     @Option(names = "--steps", defaultValue = "5", converter = Check.PositiveInt.class) int steps;
     @Option(names = "--mode", defaultValue = "train", description = "train or infer") String mode;
     @Mixin DeviceOption dev;
+    @Option(names = "--peak-tflops", converter = Check.PositiveDouble.class,
+            description = "the device's peak TFLOP/s (float32, or the precision used): prints MFU = achieved / peak") Double peakTflops;
 
     @Override
     public Integer call() throws Exception {
@@ -30,6 +32,10 @@ public final class BenchModelCommand implements Callable<Integer> {
         ModelBenchmark.Result r = ModelBenchmark.run(c, batch, steps, mode.equals("train"), dev.apply().single("bench model"), System.out);
         System.out.printf("mode=%s examples_per_sec=%.4f median_step_s=%.4f gflops=%.2f%n", r.mode(), r.examplesPerSec(),
                 r.medianStepSec(), r.gflops());
+        if (peakTflops != null) {
+            System.out.printf(java.util.Locale.ROOT, "mfu=%.4f (achieved %.3f TFLOP/s of peak %.3f; analytic matmul FLOPs, training = 3x forward)%n",
+                    r.gflops() / 1000 / peakTflops, r.gflops() / 1000, peakTflops);
+        }
         return 0;
     }
 }

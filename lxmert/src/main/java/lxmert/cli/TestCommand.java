@@ -26,15 +26,19 @@ public final class TestCommand implements Callable<Integer> {
     @Option(names = "--config", description = "lxr955, tiny or JSON (default: config.json beside the snapshot, else lxr955)") String config;
     @Option(names = "--vocab", description = "vocabulary (default DATA/bert-base-uncased-vocab.txt, else DATA/synth-vocab.txt)") Path vocab;
     @Mixin DeviceOption dev;
+    @Option(names = "--precision", defaultValue = "fp32", converter = lxmert.util.Precision.Converter.class,
+            description = "fp32 or fp16 (fp16 on a GPU only; LayerNorm and softmax stay float32)") lxmert.util.Precision precision;
 
     @Override
     public Integer call() throws Exception {
         Check.directory("--data", data, "data directory");
-        String device = lxmert.util.Devices.name(dev.apply().single("test"));
+        ai.djl.Device d = dev.apply().single("test");
+        precision.checkDevice(d);
+        String device = lxmert.util.Devices.name(d);
         Task t = Task.parse(task);
         LxmertConfig c = config == null ? null : LxmertConfig.resolve(config);
         Path v = FinetuneCommand.defaultVocab(vocab, data);
-        try (Tester tester = new Tester(t, load, c, Tester.numAnswers(t, data), v, device)) {
+        try (Tester tester = new Tester(t, load, c, Tester.numAnswers(t, data), v, device, precision)) {
             Tester.Result r = tester.test(DataOptions.of(data), split, output, batchSize);
             System.err.println("wrote " + r.file() + " (" + r.n() + " predictions)");
             if (Double.isNaN(r.accuracy())) {

@@ -41,8 +41,11 @@ public final class BertAttention extends Module {
         NDArray k = split(key.forward(context));
         NDArray v = split(value.forward(context));
         NDArray scores = q.matMul(k.transpose(0, 1, 3, 2)).muli(Ops.scalar(q, 1 / Math.sqrt(headDim)));
+        ai.djl.ndarray.types.DataType type = scores.getDataType();
+        if (type != ai.djl.ndarray.types.DataType.FLOAT32) scores = scores.toType(ai.djl.ndarray.types.DataType.FLOAT32, false); // fp16: mask + softmax in float32
         if (mask != null) scores = scores.addi(mask);
         NDArray probs = scores.softmax(-1);
+        if (probs.getDataType() != type) probs = probs.toType(type, false);
         if (probsSink != null) probsSink.add(probs);
         probs = Ops.dropout(probs, dropout, training);
         NDArray ctx = probs.matMul(v).transpose(0, 2, 1, 3);

@@ -53,6 +53,40 @@ public abstract class Module {
         return training;
     }
 
+    /**
+     * Casts, in place (the same NDArray objects, so every holder sees the change), the parameters of this module and
+     * its descendants to {@code type}, except those of {@link LayerNorm} modules, which stay float32 (half precision
+     * inference: {@code lxmert.util.Precision}).
+     */
+    public void castExceptLayerNorm(ai.djl.ndarray.types.DataType type) {
+        if (!(this instanceof LayerNorm)) {
+            for (NDArray p : params.values()) {
+                if (p.getDataType() != type) {
+                    p.intern(p.toType(type, true));
+                    forgetCachedDataType(p);
+                    if (p.getDataType() != type) throw new IllegalStateException("cast of a parameter to " + type + " failed");
+                }
+            }
+        }
+        children.values().forEach(c -> c.castExceptLayerNorm(type));
+    }
+
+    /**
+     * DJL's {@code PtNDArray.intern} swaps the native tensor but keeps the Java-side cached data type (DJL 0.36 and
+     * 0.33 bytecode: {@code getDataType()} reads the field {@code dataType} once); clearing it makes the array ask
+     * the engine again.
+     */
+    private static void forgetCachedDataType(NDArray p) {
+        try {
+            java.lang.reflect.Field f = p.getClass().getDeclaredField("dataType");
+            f.setAccessible(true);
+            f.set(p, null);
+        } catch (ReflectiveOperationException | RuntimeException e) {
+            throw new IllegalStateException("cannot refresh the data type of a " + p.getClass().getName()
+                    + " after a cast (DJL changed?): " + e, e);
+        }
+    }
+
     /** Sets requires-grad on every parameter. */
     public void setRequiresGradient(boolean on) {
         for (NDArray p : namedParameters().values()) p.setRequiresGradient(on);

@@ -28,10 +28,14 @@ public final class Ops {
     }
 
     public static NDArray linear(NDArray x, NDArray weight, NDArray bias) {
+        if (x.getDataType() != weight.getDataType()) x = x.toType(weight.getDataType(), false); // fp16 inference inputs
         return x.getNDArrayInternal().linear(x, weight, bias).singletonOrThrow();
     }
 
     public static NDArray layerNorm(NDArray x, NDArray gamma, NDArray beta, double eps) {
+        if (x.getDataType() != gamma.getDataType()) { // fp16 activations, float32 LayerNorm (Precision.FP16)
+            return layerNorm(x.toType(gamma.getDataType(), false), gamma, beta, eps).toType(x.getDataType(), false);
+        }
         return x.getNDArrayInternal()
                 .layerNorm(x, new Shape(x.getShape().get(x.getShape().dimension() - 1)), gamma, beta, (float) eps)
                 .singletonOrThrow();

@@ -45,6 +45,13 @@ public final class Tester implements AutoCloseable {
      * @param config the model config; null = {@code config.json} beside the snapshot, else lxr955
      */
     public Tester(Task task, Path snapshot, LxmertConfig config, int numAnswers, Path vocab, String device) throws IOException {
+        this(task, snapshot, config, numAnswers, vocab, device, lxmert.util.Precision.FP32);
+    }
+
+    /** As above, in {@code precision} (fp16: GPU only, checked here; LayerNorm and softmax stay float32). */
+    public Tester(Task task, Path snapshot, LxmertConfig config, int numAnswers, Path vocab, String device,
+                  lxmert.util.Precision precision) throws IOException {
+        precision.checkDevice(Device.fromName(device));
         this.task = task;
         Path file = Snapshots.resolveLoad(snapshot);
         if (config == null) {
@@ -57,6 +64,7 @@ public final class Tester implements AutoCloseable {
         this.net = new TaskNet(task, root, config, numAnswers, 0, false);
         LoadReport r = ModelWeights.load(net.module().namedParameters(), ModelWeights.readCanonical(file), k -> false);
         if (!r.isClean()) throw new IllegalArgumentException(file + ": does not fit the " + task.id + " model\n" + r);
+        if (precision != lxmert.util.Precision.FP32) net.module().castExceptLayerNorm(precision.dataType);
     }
 
     public TaskNet net() {

@@ -84,6 +84,9 @@ class CliErrorsTest {
         cases.add(Arguments.of(tokenize, "--max-seq-length", "0"));
         cases.add(Arguments.of(bench, "--mode", "fast"));
         cases.add(Arguments.of(bench, "--device", "tpu"));
+        cases.add(Arguments.of(test, "--precision", "bf16"));
+        cases.add(Arguments.of(bench, "--peak-tflops", "0"));
+        cases.add(Arguments.of(bench, "--peak-tflops", "x"));
         cases.add(Arguments.of(bench, "--device", "cpu,gpu0"));
         cases.add(Arguments.of(bench, "--device", "gpu7"));
         cases.add(Arguments.of(new String[]{"verify-reference", "--fixture", out}, "--device", "gpu,gpu"));

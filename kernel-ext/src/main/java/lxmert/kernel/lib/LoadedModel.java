@@ -60,8 +60,14 @@ public final class LoadedModel implements AutoCloseable {
      */
     public static LoadedModel open(Task task, Path snapshot, LxmertConfig config, Path dataRoot, Path vocab,
                                    String device) throws IOException {
+        return open(task, snapshot, config, dataRoot, vocab, device, lxmert.util.Precision.FP32);
+    }
+
+    /** As above, in {@code precision} (fp16: GPU only; LayerNorm and softmax stay float32). */
+    public static LoadedModel open(Task task, Path snapshot, LxmertConfig config, Path dataRoot, Path vocab,
+                                   String device, lxmert.util.Precision precision) throws IOException {
         Path v = defaultVocab(vocab, dataRoot);
-        Tester t = new Tester(task, snapshot, config, Tester.numAnswers(task, dataRoot), v, device);
+        Tester t = new Tester(task, snapshot, config, Tester.numAnswers(task, dataRoot), v, device, precision);
         return new LoadedModel(task, snapshot, dataRoot, v, t);
     }
 

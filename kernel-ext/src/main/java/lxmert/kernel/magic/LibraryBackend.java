@@ -68,10 +68,12 @@ public final class LibraryBackend implements LxmertMagicBackend {
     @Override
     public Object test(MagicOptions.Test o, MagicCall call) throws Exception {
         Check.directory("--data", o.data, "data directory");
-        String device = lxmert.util.Devices.name(o.dev.apply().single("test"));
+        ai.djl.Device d = o.dev.apply().single("test");
+        o.precision.checkDevice(d);
+        String device = lxmert.util.Devices.name(d);
         Task t = Task.parse(o.task);
         LxmertConfig c = o.config == null ? null : LxmertConfig.resolve(o.config);
-        try (LoadedModel m = LoadedModel.open(t, o.load, c, o.data, o.vocab, device)) {
+        try (LoadedModel m = LoadedModel.open(t, o.load, c, o.data, o.vocab, device, o.precision)) {
             Predictions p = m.test(DataOptions.of(o.data), o.test, o.output, o.batchSize);
             System.out.println("wrote " + p.file() + " (" + p.n() + " predictions)"
                     + (Double.isNaN(p.accuracy()) ? "" : String.format(Locale.ROOT, "; accuracy %.2f%%", 100 * p.accuracy())));

@@ -171,6 +171,10 @@ public final class MagicOptions {
 
         @Mixin
         public DeviceOption dev;
+
+        @Option(names = "--precision", defaultValue = "fp32", converter = lxmert.util.Precision.Converter.class,
+                description = "fp32 or fp16 (fp16 on a GPU only; LayerNorm and softmax stay float32)")
+        public lxmert.util.Precision precision;
     }
 
     /** {@code %lxmert evaluate}: score a prediction file (as {@code lxmert evaluate}). */

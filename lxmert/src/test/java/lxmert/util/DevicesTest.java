@@ -67,6 +67,22 @@ class DevicesTest {
     }
 
     @Test
+    void aPrefilledCacheIsFoundByDjlsDirectoryName(@org.junit.jupiter.api.io.TempDir java.nio.file.Path tmp) throws Exception {
+        java.nio.file.Path cpu = java.nio.file.Files.createDirectories(tmp.resolve("pytorch/" + Natives.PYTORCH_VERSION + "-cpu-linux-x86_64"));
+        java.nio.file.Files.writeString(cpu.resolve("libtorch.so"), "");
+        java.nio.file.Path half = java.nio.file.Files.createDirectories(tmp.resolve("pytorch/" + Natives.PYTORCH_VERSION + "-cu128-linux-x86_64"));
+        String before = System.getProperty("LXMERT_DJL_CACHE");
+        System.setProperty("LXMERT_DJL_CACHE", tmp.toString());
+        try {
+            assertEquals(null, Natives.prefilledCudaCache(), "a CUDA directory without libtorch.so (an interrupted copy) is not used");
+            java.nio.file.Files.writeString(half.resolve("libtorch.so"), "");
+            assertEquals(half, Natives.prefilledCudaCache());
+        } finally {
+            if (before == null) System.clearProperty("LXMERT_DJL_CACHE"); else System.setProperty("LXMERT_DJL_CACHE", before);
+        }
+    }
+
+    @Test
     void flavorComesFromDjlsCacheDirectoryName() {
         assertEquals("cpu", Natives.flavorOf(java.nio.file.Path.of("/x/2.7.1-20250812-cpu-linux-x86_64"), false));
         assertEquals("cu128", Natives.flavorOf(java.nio.file.Path.of("/x/2.7.1-cu128-linux-x86_64"), true));

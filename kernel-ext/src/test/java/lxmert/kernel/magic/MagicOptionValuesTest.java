@@ -35,7 +35,8 @@ class MagicOptionValuesTest {
             Check.PositiveInt.class, List.of("0", "-1", "x"),
             Check.AtLeastTwo.class, List.of("1", "x"),
             Check.AllOrPositiveInt.class, List.of("0", "-2"),
-            Check.PositiveDouble.class, List.of("0", "-1e-4", "NaN", "Infinity", "x"));
+            Check.PositiveDouble.class, List.of("0", "-1e-4", "NaN", "Infinity", "x"),
+            lxmert.util.Precision.Converter.class, List.of("bf16", "fp8", ""));
 
     /** Numeric options any value of which is fine. */
     private static final Set<String> UNCHECKED = Set.of("--seed");

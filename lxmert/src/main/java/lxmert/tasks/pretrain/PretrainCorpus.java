@@ -274,6 +274,9 @@ public final class PretrainCorpus implements AutoCloseable {
         int[] tok32;
         int tokN;
         final BitSet labelled = new BitSet();
+        static final int WORD_CACHE = 1 << 20;
+        final Map<String, int[]> wordCache = new HashMap<>();
+        int[] pieces = new int[64];
         final List<String> categories = new ArrayList<>();
         int dropped, records;
 
@@ -300,11 +303,29 @@ public final class PretrainCorpus implements AutoCloseable {
                 int cat = category(e.getKey());
                 List<String> sents = e.getValue();
                 for (int i = 0; i < sents.size(); i++) {
-                    int[] ids = tokenizer.convertTokensToIds(tokenizer.tokenize(sents.get(i).strip()));
+                    int[] ids = encode(sents.get(i).strip());
                     addExample(img, cat, i, ids, labels == null ? null : PretrainDataset.convertLabel(labels.get(i), answers));
                 }
             }
             return true;
+        }
+
+        /** Word pieces of {@code text} as ids: {@code tokenize} word by word, each word's pieces cached. */
+        int[] encode(String text) {
+            List<String> words = tokenizer.basicTokenizer().tokenize(text);
+            int n = 0;
+            for (String w : words) {
+                int[] p = wordCache.get(w);
+                if (p == null) {
+                    p = tokenizer.convertTokensToIds(tokenizer.wordpieceTokenizer().tokenize(w));
+                    if (wordCache.size() < WORD_CACHE) wordCache.put(w, p);
+                }
+                if (n + p.length > pieces.length) pieces = Arrays.copyOf(pieces, Math.max(2 * pieces.length, n + p.length));
+                System.arraycopy(p, 0, pieces, n, p.length);
+                n += p.length;
+                if (n >= maxTokens) break; // later pieces are truncated anyway
+            }
+            return Arrays.copyOf(pieces, n);
         }
 
         private int category(String c) {

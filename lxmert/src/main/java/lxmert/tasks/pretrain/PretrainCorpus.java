@@ -129,6 +129,12 @@ public final class PretrainCorpus implements AutoCloseable {
         }
     }
 
+    /** topK of the training corpus: 500 with --tiny, 5000 with --fast, all otherwise (lxmert_data.py). */
+    public static int trainTopK(DataOptions opt) { return opt.pretrainTopK(); }
+
+    /** topK of the valid corpus: the original loads it with topk=5000 (500 with --tiny). */
+    public static int validTopK(DataOptions opt) { return opt.size() == DataOptions.Size.TINY ? 500 : 5000; }
+
     static List<String> splitSources(String sources) {
         List<String> out = new ArrayList<>();
         for (String s : sources.split(",")) if (!s.isBlank()) out.add(s.strip());

@@ -260,4 +260,23 @@ class PretrainBatcherTest {
         assertTrue(e.getMessage().contains("mscoco_train.json") && e.getMessage().contains("index 1")
                 && e.getMessage().contains("expected a string"), e.getMessage());
     }
+
+    @Test
+    void qaAccuracyAsTheOriginalsEvaluator() throws Exception {
+        try (PretrainCorpus c = load(null)) {
+            PretrainQaEval ev = new PretrainQaEval(c);
+            assertTrue(Double.isNaN(ev.accuracy().get("")));
+            int red = c.answerTable().ans2id("red"), cat = c.answerTable().ans2id("cat");
+            ev.add(find(c, "COCO_0_vqa_000"), red);        // 0.3
+            ev.add(find(c, "COCO_2_vqa_000"), red);        // empty label: 0, counted
+            ev.add(find(c, "COCO_3_gqa_000"), cat);        // 0.5
+            ev.add(find(c, "COCO_3_gqa_001"), red);        // 0
+            ev.add(0, red);                                // caption: not counted
+            Map<String, Double> a = ev.accuracy();
+            assertEquals(0.8 / 4, a.get(""), 1e-6);
+            assertEquals(0.15, a.get("vqa"), 1e-6);
+            assertEquals(0.25, a.get("gqa"), 1e-6);
+            assertEquals("Overall Accu 0.2000, gqa Accu 0.2500, vqa Accu 0.1500, ", ev.format());
+        }
+    }
 }

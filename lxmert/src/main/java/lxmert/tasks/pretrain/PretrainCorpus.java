@@ -350,7 +350,7 @@ public final class PretrainCorpus implements AutoCloseable {
                 List<FeatureStore> st = features.stores();
                 for (int s = st.size() - 1; s >= 0 && store < 0; s--) {
                     int r = st.get(s).index(imgId);
-                    if (r >= 0) { store = s; row = r; boxes = st.get(s).numBoxes(r); }
+                    if (r >= 0) { store = s; row = r; boxes = -1; } // box count read when first needed
                 }
                 if (store < 0) return -1;
             }
@@ -459,17 +459,34 @@ public final class PretrainCorpus implements AutoCloseable {
 
     public String imgId(int example) { return imageIds[exImage[example]]; }
 
-    /** Number of boxes of image {@code image} (0 without features). */
-    public int imageBoxes(int image) { return imageBoxes[image]; }
+    /**
+     * Number of boxes of image {@code image} (0 without features). Read from the feature store on first use, so
+     * loading touches no feature record: the store's pages come into memory only as batches need them.
+     */
+    public int imageBoxes(int image) {
+        int n = imageBoxes[image];
+        if (n < 0) {
+            n = store(image).numBoxes(imageRow[image]);
+            imageBoxes[image] = n; // benign race: every thread computes the same value
+        }
+        return n;
+    }
 
     /** The feature store holding image {@code image} and its row there. */
     public FeatureStore store(int image) { return features.stores().get(imageStore[image]); }
 
     public int row(int image) { return imageRow[image]; }
 
-    /** Most boxes of any image of the corpus. */
+    /**
+     * Boxes per image in a batch: the most boxes of any image of the feature stores (from their headers, as the task
+     * loaders), or of the corpus's images when it has no features.
+     */
     public int maxBoxes() {
         int m = 0;
+        if (features != null) {
+            for (FeatureStore s : features.stores()) m = Math.max(m, s.maxBoxes());
+            return m;
+        }
         for (int b : imageBoxes) m = Math.max(m, b);
         return m;
     }

@@ -135,6 +135,17 @@ public final class PretrainCorpus implements AutoCloseable {
     /** topK of the valid corpus: the original loads it with topk=5000 (500 with --tiny). */
     public static int validTopK(DataOptions opt) { return opt.size() == DataOptions.Size.TINY ? 500 : 5000; }
 
+    /**
+     * {@code --qa-sets vqa,gqa,visual7w} as the original parses it (lower-cased, stripped); null or blank: no filter.
+     * (The original's docstring says unlabelled data are then removed; its code does not, nor does this.)
+     */
+    public static List<String> parseQaSets(String s) {
+        if (s == null || s.isBlank()) return null;
+        List<String> out = new ArrayList<>();
+        for (String p : s.split(",")) out.add(p.toLowerCase(java.util.Locale.ROOT).strip());
+        return out;
+    }
+
     static List<String> splitSources(String sources) {
         List<String> out = new ArrayList<>();
         for (String s : sources.split(",")) if (!s.isBlank()) out.add(s.strip());

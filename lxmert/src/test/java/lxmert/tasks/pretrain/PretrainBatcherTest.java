@@ -101,7 +101,8 @@ class PretrainBatcherTest {
             assertEquals(c.answerTable().ans2id("cat"), c.answer(find(c, "COCO_3_gqa_000"), 0), "'the cat' -> 'cat'");
             assertEquals(5, c.maxBoxes());
         }
-        try (PretrainCorpus c = load(List.of("vqa"))) {
+        assertEquals(List.of("vqa", "gqa"), PretrainCorpus.parseQaSets(" VQA, gqa"));
+        try (PretrainCorpus c = load(PretrainCorpus.parseQaSets("Vqa"))) {
             assertEquals(List.of("red", "blue"), c.answerTable().answers());
             assertEquals(2, c.numAnswers(find(c, "COCO_0_vqa_000")), "green filtered by --qa-sets vqa");
             assertEquals(0, c.numAnswers(find(c, "COCO_3_gqa_000")));

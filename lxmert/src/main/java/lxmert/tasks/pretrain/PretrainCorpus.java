@@ -65,32 +65,45 @@ public final class PretrainCorpus implements AutoCloseable {
     private final String[] categories;
     private final int droppedRecords;
     private final int records;
+    private final boolean fromCache;
 
     private PretrainCorpus(Builder b, ImageFeatures features) {
-        this.sources = List.copyOf(b.sources);
-        this.answers = b.answers;
+        this(List.copyOf(b.sources), b.answers, features, b.maxTokens, b.vocabSize, b.imageIds.toArray(new String[0]),
+                Arrays.copyOf(b.imageStore.a, b.imageIds.size()), Arrays.copyOf(b.imageRow.a, b.imageIds.size()),
+                Arrays.copyOf(b.imageBoxes.a, b.imageIds.size()), b.exImage.trim(), b.tokOffset.trim(),
+                b.wide ? null : Arrays.copyOf(b.tok16, b.tokN), b.wide ? Arrays.copyOf(b.tok32, b.tokN) : null,
+                Arrays.copyOf(b.exCategory, b.exImage.n), b.exSentIdx.trim(), b.labelled, b.labOffset.trim(), b.labAnswer.trim(),
+                Arrays.copyOf(b.labScore, b.labAnswer.n), b.categories.toArray(new String[0]), b.dropped, b.records, false);
+    }
+
+    private PretrainCorpus(List<String> sources, AnswerTable answers, ImageFeatures features, int maxTokens, int vocabSize,
+                           String[] imageIds, int[] imageStore, int[] imageRow, int[] imageBoxes, int[] exImage, int[] tokOffset,
+                           char[] tokens16, int[] tokens32, byte[] exCategory, int[] exSentIdx, BitSet labelled, int[] labOffset,
+                           int[] labAnswer, float[] labScore, String[] categories, int droppedRecords, int records, boolean fromCache) {
+        this.sources = sources;
+        this.answers = answers;
         this.features = features;
-        this.maxTokens = b.maxTokens;
-        this.vocabSize = b.vocabSize;
-        int ni = b.imageIds.size();
-        this.imageIds = b.imageIds.toArray(new String[0]);
-        this.imageStore = Arrays.copyOf(b.imageStore.a, ni);
-        this.imageRow = Arrays.copyOf(b.imageRow.a, ni);
-        this.imageBoxes = Arrays.copyOf(b.imageBoxes.a, ni);
-        this.size = b.exImage.n;
-        this.exImage = b.exImage.trim();
-        this.tokOffset = b.tokOffset.trim();
-        this.tokens16 = b.wide ? null : Arrays.copyOf(b.tok16, b.tokN);
-        this.tokens32 = b.wide ? Arrays.copyOf(b.tok32, b.tokN) : null;
-        this.exCategory = Arrays.copyOf(b.exCategory, size);
-        this.exSentIdx = b.exSentIdx.trim();
-        this.labelled = b.labelled;
-        this.labOffset = b.labOffset.trim();
-        this.labAnswer = b.labAnswer.trim();
-        this.labScore = Arrays.copyOf(b.labScore, b.labAnswer.n);
-        this.categories = b.categories.toArray(new String[0]);
-        this.droppedRecords = b.dropped;
-        this.records = b.records;
+        this.maxTokens = maxTokens;
+        this.vocabSize = vocabSize;
+        this.imageIds = imageIds;
+        this.imageStore = imageStore;
+        this.imageRow = imageRow;
+        this.imageBoxes = imageBoxes;
+        this.size = exImage.length;
+        this.exImage = exImage;
+        this.tokOffset = tokOffset;
+        this.tokens16 = tokens16;
+        this.tokens32 = tokens32;
+        this.exCategory = exCategory;
+        this.exSentIdx = exSentIdx;
+        this.labelled = labelled;
+        this.labOffset = labOffset;
+        this.labAnswer = labAnswer;
+        this.labScore = labScore;
+        this.categories = categories;
+        this.droppedRecords = droppedRecords;
+        this.records = records;
+        this.fromCache = fromCache;
     }
 
     // ------------------------------------------------------------------------------------------------ loading
@@ -122,7 +135,14 @@ public final class PretrainCorpus implements AutoCloseable {
             AnswerTable t = AnswerTable.load(opt.root().resolve("lxmert/all_ans.json"), qaSets);
             List<Path> files = new ArrayList<>();
             for (String s : src) files.add(opt.root().resolve("lxmert").resolve(s + ".json"));
-            return load(files, src, t, f, tokenizer, maxSeqLength);
+            Path allAns = opt.root().resolve("lxmert/all_ans.json");
+            String key = CorpusCache.key(files, allAns, qaSets, maxSeqLength, tokenizer, f);
+            Path cache = CorpusCache.path(opt, src, key);
+            PretrainCorpus cached = CorpusCache.read(cache, key, src, t, f);
+            if (cached != null) return cached;
+            PretrainCorpus c = load(files, src, t, f, tokenizer, maxSeqLength);
+            CorpusCache.write(cache, key, c);
+            return c;
         } catch (IOException | RuntimeException e) {
             f.close();
             throw e;
@@ -531,6 +551,27 @@ public final class PretrainCorpus implements AutoCloseable {
     public double scoreOf(int example, int ans) {
         for (int k = labOffset[example]; k < labOffset[example + 1]; k++) if (labAnswer[k] == ans) return labScore[k];
         return 0;
+    }
+
+    /** Whether this corpus was read from its packed cache file rather than parsed and tokenised. */
+    public boolean fromCache() { return fromCache; }
+
+    /** The packed arrays, in {@link CorpusCache}'s order. */
+    Object[] arrays() {
+        return new Object[] {imageStore, imageRow, imageBoxes, exImage, tokOffset, tokens16 != null ? tokens16 : tokens32, exCategory,
+                exSentIdx, labelled.toLongArray(), labOffset, labAnswer, labScore};
+    }
+
+    String[] imageIdArray() { return imageIds; }
+
+    String[] categoryArray() { return categories; }
+
+    static PretrainCorpus fromArrays(List<String> sources, AnswerTable answers, ImageFeatures features, int maxTokens, int vocabSize,
+                                     String[] imageIds, String[] categories, int droppedRecords, int records, Object[] a) {
+        return new PretrainCorpus(sources, answers, features, maxTokens, vocabSize, imageIds, (int[]) a[0], (int[]) a[1], (int[]) a[2],
+                (int[]) a[3], (int[]) a[4], a[5] instanceof char[] ? (char[]) a[5] : null, a[5] instanceof int[] ? (int[]) a[5] : null,
+                (byte[]) a[6], (int[]) a[7], BitSet.valueOf((long[]) a[8]), (int[]) a[9], (int[]) a[10], (float[]) a[11], categories,
+                droppedRecords, records, true);
     }
 
     /** Approximate bytes held by the packed arrays (excluding the image id strings). */

@@ -32,6 +32,11 @@ class PretrainBatcherTest {
 
     @BeforeAll
     static void world() throws Exception {
+        writeWorld(root);
+        vocab = MiniWorld.vocab(4);
+    }
+
+    static void writeWorld(Path root) throws Exception {
         MiniWorld.tsv(root, "mscoco_imgfeat/train2014_obj36.tsv", IDS, new int[] {0, 1, 2, 3}, BOXES);
         MiniWorld.allAns(root, List.of(
                 Map.of("ans", "red", "dsets", List.of("vqa")), Map.of("ans", "blue", "dsets", List.of("vqa", "gqa")),
@@ -45,7 +50,6 @@ class PretrainBatcherTest {
                 rec("COCO_2", Map.of("vqa", List.of("img2 e")), Map.of("vqa", List.of(Map.of("yellow", 1.0)))),
                 rec("COCO_3", Map.of("gqa", List.of("img3 f", "img3 g")),
                         Map.of("gqa", List.of(Map.of("the cat", 0.5), Map.of("green", 1.0))))));
-        vocab = MiniWorld.vocab(4);
     }
 
     static Map<String, Object> rec(String img, Map<String, ?> sentf, Map<String, ?> labelf) {
@@ -278,6 +282,43 @@ class PretrainBatcherTest {
             assertEquals(0.15, a.get("vqa"), 1e-6);
             assertEquals(0.25, a.get("gqa"), 1e-6);
             assertEquals("Overall Accu 0.2000, gqa Accu 0.2500, vqa Accu 0.1500, ", ev.format());
+        }
+    }
+
+    @Test
+    void secondLoadReadsThePackedCacheAndAChangedSourceRebuildsIt() throws Exception {
+        Path r = root.resolve("cached");
+        writeWorld(r);
+        DataOptions opt = DataOptions.of(r);
+        try (PretrainCorpus a = PretrainCorpus.load(opt, "mscoco_train", List.of("vqa"), -1, MiniWorld.tokenizer(4), 20);
+             PretrainCorpus b = PretrainCorpus.load(opt, "mscoco_train", List.of("vqa"), -1, MiniWorld.tokenizer(4), 20)) {
+            assertFalse(a.fromCache());
+            assertTrue(b.fromCache());
+            assertEquals(a.size(), b.size());
+            assertEquals(a.toString(), b.toString());
+            int[] ta = new int[32], tb = new int[32];
+            for (int i = 0; i < a.size(); i++) {
+                assertEquals(a.uid(i), b.uid(i));
+                assertEquals(a.image(i), b.image(i));
+                assertEquals(a.imageBoxes(a.image(i)), b.imageBoxes(b.image(i)));
+                assertArrayEquals(java.util.Arrays.copyOf(ta, a.tokens(i, ta)), java.util.Arrays.copyOf(tb, b.tokens(i, tb)));
+                assertEquals(a.labelled(i), b.labelled(i));
+                assertEquals(a.numAnswers(i), b.numAnswers(i));
+                for (int k = 0; k < a.numAnswers(i); k++) {
+                    assertEquals(a.answer(i, k), b.answer(i, k));
+                    assertEquals(a.score(i, k), b.score(i, k));
+                }
+            }
+            // another --qa-sets is another corpus
+            try (PretrainCorpus c = PretrainCorpus.load(opt, "mscoco_train", null, -1, MiniWorld.tokenizer(4), 20)) {
+                assertFalse(c.fromCache());
+                assertEquals(3, c.numAnswers(find(c, "COCO_0_vqa_000")));
+            }
+        }
+        MiniWorld.json(r.resolve("lxmert/mscoco_train.json"), List.of(rec("COCO_1", Map.of("mscoco", List.of("img1 a")), Map.of())));
+        try (PretrainCorpus c = PretrainCorpus.load(opt, "mscoco_train", List.of("vqa"), -1, MiniWorld.tokenizer(4), 20)) {
+            assertFalse(c.fromCache(), "the source changed");
+            assertEquals(1, c.size());
         }
     }
 }

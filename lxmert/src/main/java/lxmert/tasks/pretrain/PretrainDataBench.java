@@ -77,7 +77,7 @@ public final class PretrainDataBench {
         PretrainCorpus c = PretrainCorpus.load(DataOptions.of(o.dir()), String.join(",", src), null, -1, tok, 20);
         double loadSeconds = (System.nanoTime() - t1) / 1e9;
         Mem m1 = Mem.now();
-        out.printf(Locale.ROOT, "loaded %s in %.1f s (packed arrays %.1f MiB)%n", c, loadSeconds, c.packedBytes() / 1048576.0);
+        out.printf(Locale.ROOT, "loaded %s%s in %.1f s (packed arrays %.1f MiB)%n", c, c.fromCache() ? " from its cache file" : "", loadSeconds, c.packedBytes() / 1048576.0);
         out.println("before loading: " + m0);
         out.println("after loading:  " + m1);
         PretrainBatcher b = new PretrainBatcher(c, c, PretrainTasks.all(), Masking.Specials.of(tok.vocab()), 20, 9595);
@@ -94,11 +94,11 @@ public final class PretrainDataBench {
         out.printf(Locale.ROOT, "%d random batches of %d: %.1f ms per batch (host side: masking, matching, feature reads)%n",
                 o.batches(), o.batchSize(), batchMs);
         out.println("after batches:  " + m2);
-        String json = String.format(Locale.ROOT, "{\"examples\": %d, \"images\": %d, \"feature_files\": %d, \"load_seconds\": %.2f, "
+        String json = String.format(Locale.ROOT, "{\"examples\": %d, \"images\": %d, \"feature_files\": %d, \"from_cache\": %s, \"load_seconds\": %.2f, "
                         + "\"generate_seconds\": %.1f, \"heap_used_mb\": %.1f, \"heap_used_before_mb\": %.1f, \"rss_mb\": %.1f, "
                         + "\"rss_anon_mb\": %.1f, \"rss_file_mb\": %.1f, \"packed_mb\": %.1f, \"batch_ms\": %.2f, "
                         + "\"rss_anon_after_batches_mb\": %.1f, \"rss_file_after_batches_mb\": %.1f}",
-                c.size(), c.numImages(), o.featureFiles(), loadSeconds, genSeconds, m1.heapMb, m0.heapMb, m1.rssMb, m1.anonMb, m1.fileMb,
+                c.size(), c.numImages(), o.featureFiles(), c.fromCache(), loadSeconds, genSeconds, m1.heapMb, m0.heapMb, m1.rssMb, m1.anonMb, m1.fileMb,
                 c.packedBytes() / 1048576.0, batchMs, m2.anonMb, m2.fileMb);
         c.close();
         return json;

@@ -143,7 +143,7 @@ final class CorpusCache {
     static PretrainCorpus read(Path file, String key, List<String> sources, AnswerTable table, ImageFeatures f) {
         if (!Files.isRegularFile(file)) return null;
         try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
-            In in = new In(ch.map(FileChannel.MapMode.READ_ONLY, 0, ch.size()));
+            In in = new In(ch);
             if (!key.equals(in.string())) return null;
             int[] h = (int[]) in.array();
             String[] ids = in.strings();
@@ -157,34 +157,65 @@ final class CorpusCache {
         }
     }
 
+    /** Reads through a 1 MiB buffer (no mapping, so the file's pages are not left in the process's RSS). */
     private static final class In {
-        final ByteBuffer b;
+        final FileChannel ch;
+        final ByteBuffer b = ByteBuffer.allocate(1 << 20).order(ByteOrder.LITTLE_ENDIAN);
 
-        In(ByteBuffer b) { this.b = b.order(ByteOrder.LITTLE_ENDIAN); }
+        In(FileChannel ch) throws IOException {
+            this.ch = ch;
+            b.limit(0);
+        }
 
-        String string() {
-            byte[] x = new byte[b.getInt()];
-            b.get(x);
+        void ensure(int n) throws IOException {
+            if (b.remaining() >= n) return;
+            b.compact();
+            while (b.position() < n) {
+                if (ch.read(b) < 0) throw new IOException("truncated cache file");
+            }
+            b.flip();
+        }
+
+        int getInt() throws IOException { ensure(4); return b.getInt(); }
+
+        String string() throws IOException {
+            byte[] x = new byte[getInt()];
+            for (int i = 0; i < x.length; ) {
+                ensure(1);
+                int k = Math.min(b.remaining(), x.length - i);
+                b.get(x, i, k);
+                i += k;
+            }
             return new String(x, StandardCharsets.UTF_8);
         }
 
-        String[] strings() {
-            String[] a = new String[b.getInt()];
+        String[] strings() throws IOException {
+            String[] a = new String[getInt()];
             for (int i = 0; i < a.length; i++) a[i] = string();
             return a;
         }
 
-        Object array() {
+        Object array() throws IOException {
+            ensure(5);
             byte t = b.get();
             int n = b.getInt();
-            switch (t) {
-                case 'i': { int[] a = new int[n]; b.asIntBuffer().get(a); b.position(b.position() + 4 * n); return a; }
-                case 'c': { char[] a = new char[n]; b.asCharBuffer().get(a); b.position(b.position() + 2 * n); return a; }
-                case 'b': { byte[] a = new byte[n]; b.get(a); return a; }
-                case 'l': { long[] a = new long[n]; b.asLongBuffer().get(a); b.position(b.position() + 8 * n); return a; }
-                case 'f': { float[] a = new float[n]; b.asFloatBuffer().get(a); b.position(b.position() + 4 * n); return a; }
-                default: throw new IllegalStateException("bad array tag " + t + " at " + b.position());
+            int size = t == 'i' || t == 'f' ? 4 : t == 'c' ? 2 : t == 'b' ? 1 : t == 'l' ? 8 : -1;
+            if (size < 0) throw new IOException("bad array tag " + t);
+            Object a = t == 'i' ? new int[n] : t == 'f' ? new float[n] : t == 'c' ? new char[n] : t == 'b' ? new byte[n] : new long[n];
+            for (int off = 0; off < n; ) {
+                ensure(size);
+                int k = Math.min(n - off, b.remaining() / size);
+                switch (t) {
+                    case 'i': b.asIntBuffer().get((int[]) a, off, k); break;
+                    case 'f': b.asFloatBuffer().get((float[]) a, off, k); break;
+                    case 'c': b.asCharBuffer().get((char[]) a, off, k); break;
+                    case 'b': b.get((byte[]) a, off, k); b.position(b.position() - k); break;
+                    default: b.asLongBuffer().get((long[]) a, off, k);
+                }
+                b.position(b.position() + k * size);
+                off += k;
             }
+            return a;
         }
     }
 }

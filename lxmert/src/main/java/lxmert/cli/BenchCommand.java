@@ -12,6 +12,7 @@ import picocli.CommandLine.Command;
                 BenchFeaturesCommand.class,
                 BenchModelCommand.class,
                 BenchCheckpointCommand.class,
+                BenchPretrainDataCommand.class,
         })
 public final class BenchCommand implements Runnable {
     @CommandLine.Spec CommandLine.Model.CommandSpec spec;

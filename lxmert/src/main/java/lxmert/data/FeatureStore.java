@@ -456,6 +456,14 @@ public final class FeatureStore implements AutoCloseable {
 
     public void copyFeatures(String imgId, float[] dst, int off) { copyFeatures(require(imgId), dst, off); }
 
+    /** Copies the {@code featDim} features of box {@code box} (0-based, below {@link #numBoxes(int)}) of row {@code i}. */
+    public void copyFeature(int i, int box, float[] dst, int off) {
+        long o = recOffset(i);
+        int n = localInt(o, 2);
+        if (box < 0 || box >= n) throw new IndexOutOfBoundsException("box " + box + " outside the " + n + " boxes of row " + i);
+        getFloats(o, layout(o).features() + 4 * box * featDim, dst, off, featDim);
+    }
+
     /** Copies the {@code numBoxes * 4} normalised boxes (x1, y1, x2, y2 in [0, 1]) of row {@code i}. */
     public void copyBoxes(int i, float[] dst, int off) {
         long o = recOffset(i);

@@ -148,7 +148,7 @@ public final class Finetuner implements AutoCloseable {
                 message("weights: from scratch (seed " + opt.seed() + ")");
                 break;
             case LXMERT: {
-                Map<String, Tensor> ck = ModelWeights.readCanonical(opt.weightsPath());
+                Map<String, Tensor> ck = ModelWeights.readCanonical(lxmert.tasks.pretrain.PretrainCheckpoint.resolve(opt.weightsPath()));
                 Map<String, NDArray> enc = encoderParams(params);
                 LoadReport r = ModelWeights.load(enc, ck, k -> !k.startsWith("bert."));
                 message("Load LXMERT pre-trained model from " + opt.weightsPath() + "\n" + r);
@@ -162,7 +162,7 @@ public final class Finetuner implements AutoCloseable {
             }
             case LXMERT_QA: {
                 if (!opt.task().isQa()) throw new IllegalArgumentException("--load-lxmert-qa applies to vqa and gqa only");
-                Map<String, Tensor> ck = ModelWeights.readCanonical(opt.weightsPath());
+                Map<String, Tensor> ck = ModelWeights.readCanonical(lxmert.tasks.pretrain.PretrainCheckpoint.resolve(opt.weightsPath()));
                 Map<String, NDArray> enc = encoderParams(params);
                 LoadReport r = ModelWeights.load(enc, ck, k -> !k.startsWith("bert."));
                 if (!r.missing().isEmpty() || !r.mismatched().isEmpty()) {

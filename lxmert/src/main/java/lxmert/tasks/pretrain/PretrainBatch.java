@@ -1,0 +1,83 @@
+package lxmert.tasks.pretrain;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
+import lxmert.model.LxmertPretraining;
+import lxmert.util.NdArrays;
+
+/**
+ * One pretraining batch on the host (plain arrays, reusable), exactly what the original's {@code LXMERT.forward}
+ * builds: token ids with [CLS]/[SEP] and padding (after word masking), input mask, segment ids, MLM labels (-1 where
+ * not predicted), the masked features, the boxes, the original features (the feat target), object / attribute labels
+ * and detector confidences, the feat mask (1 = masked box to regress), the matched label and the QA answer id (-1 =
+ * none). Shapes: [B, L] text, [B, N, D] features, [B, N, 4] boxes, [B, N] per box, [B] per example, with N the most
+ * boxes of any image; images with fewer boxes are zero-padded with confidence 0, feat mask 0 and visual mask 0.
+ */
+public final class PretrainBatch {
+    public final int capacity;
+    public final int seqLen;
+    public final int boxes;
+    public final int featDim;
+    /** Examples filled (rows 0..size-1). */
+    public int size;
+    public final long[] inputIds, inputMask, segmentIds, lmLabels;
+    public final float[] feats, origFeats, boxCoords, visualMask;
+    public final long[] objLabels, attrLabels;
+    public final float[] objConfs, attrConfs, featMask;
+    public final long[] matched, qaLabel;
+    public final int[] indices;
+    /** Whether some image has fewer than {@link #boxes} boxes (then the visual mask must be passed). */
+    public boolean anyPadding;
+
+    public PretrainBatch(int capacity, int seqLen, int boxes, int featDim) {
+        if (capacity < 1 || seqLen < 3 || boxes < 1 || featDim < 1) {
+            throw new IllegalArgumentException("bad batch shape: " + capacity + " x " + seqLen + " tokens, " + boxes + " boxes x " + featDim);
+        }
+        this.capacity = capacity;
+        this.seqLen = seqLen;
+        this.boxes = boxes;
+        this.featDim = featDim;
+        int t = capacity * seqLen, nb = capacity * boxes;
+        inputIds = new long[t];
+        inputMask = new long[t];
+        segmentIds = new long[t];
+        lmLabels = new long[t];
+        feats = new float[nb * featDim];
+        origFeats = new float[nb * featDim];
+        boxCoords = new float[nb * 4];
+        visualMask = new float[nb];
+        objLabels = new long[nb];
+        attrLabels = new long[nb];
+        objConfs = new float[nb];
+        attrConfs = new float[nb];
+        featMask = new float[nb];
+        matched = new long[capacity];
+        qaLabel = new long[capacity];
+        indices = new int[capacity];
+    }
+
+    /** The batch as engine arrays in {@code m} (the caller closes {@code m}): model inputs and loss targets. */
+    public Arrays toArrays(NDManager m) {
+        int b = size, l = seqLen, n = boxes, d = featDim;
+        Shape text = new Shape(b, l), box = new Shape(b, n);
+        NDArray ids = NdArrays.longs(m, inputIds, text);
+        NDArray mask = NdArrays.longs(m, inputMask, text);
+        NDArray seg = NdArrays.longs(m, segmentIds, text);
+        NDArray f = NdArrays.floats(m, feats, 0, b * n * d, new Shape(b, n, d));
+        NDArray bx = NdArrays.floats(m, boxCoords, 0, b * n * 4, new Shape(b, n, 4));
+        NDArray vm = anyPadding ? NdArrays.floats(m, visualMask, 0, b * n, box) : null;
+        LxmertPretraining.Targets t = new LxmertPretraining.Targets(
+                NdArrays.longs(m, lmLabels, text),
+                NdArrays.longs(m, matched, new Shape(b)),
+                NdArrays.longs(m, objLabels, box), NdArrays.floats(m, objConfs, 0, b * n, box),
+                NdArrays.longs(m, attrLabels, box), NdArrays.floats(m, attrConfs, 0, b * n, box),
+                NdArrays.floats(m, origFeats, 0, b * n * d, new Shape(b, n, d)), NdArrays.floats(m, featMask, 0, b * n, box),
+                NdArrays.longs(m, qaLabel, new Shape(b)));
+        return new Arrays(ids, seg, mask, f, bx, vm, t);
+    }
+
+    /** Model inputs ({@code visualMask} null when no image is padded, as the original passes none) and targets. */
+    public record Arrays(NDArray inputIds, NDArray segmentIds, NDArray inputMask, NDArray feats, NDArray boxes,
+                         NDArray visualMask, LxmertPretraining.Targets targets) {}
+}

@@ -1,0 +1,161 @@
+package lxmert.tasks.pretrain;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import lxmert.checkpoint.CheckpointException;
+import lxmert.checkpoint.Tensor;
+import lxmert.checkpoint.TorchWriter;
+import lxmert.config.LxmertConfig;
+import lxmert.model.LxmertPretraining;
+
+/**
+ * {@code --bert FILE}: a small HuggingFace-style BERT state dict (old TF-port names: LayerNorm gamma/beta, 3 layers)
+ * written with the project's TorchWriter; its values must land in the right parameters and nothing else may change.
+ */
+class BertInitTest {
+    @TempDir Path tmp;
+    // vocab 400, hidden 32, 2 heads, FFN 64, max pos 64; l/x/r = 2/1/1, feat 16
+    static final LxmertConfig CFG = new LxmertConfig(400, 32, 2, 64, "gelu", 0.1, 0.1, 64, 2, 0.02, 1e-12, 2, 1, 1, 16, 4, 16, 8, 12, 1 / 0.15);
+
+    /** HF key -> tensor with values {@code id + 0.001 * i} so every tensor is distinguishable. */
+    static Map<String, Tensor> hfBert(String prefix, int layers) {
+        Map<String, long[]> shapes = new LinkedHashMap<>();
+        int h = 32, ff = 64;
+        shapes.put("embeddings.word_embeddings.weight", new long[] {400, h});
+        shapes.put("embeddings.position_embeddings.weight", new long[] {64, h});
+        shapes.put("embeddings.token_type_embeddings.weight", new long[] {2, h});
+        shapes.put("embeddings.LayerNorm.gamma", new long[] {h});
+        shapes.put("embeddings.LayerNorm.beta", new long[] {h});
+        for (int l = 0; l < layers; l++) {
+            String p = "encoder.layer." + l + ".";
+            for (String q : new String[] {"query", "key", "value"}) {
+                shapes.put(p + "attention.self." + q + ".weight", new long[] {h, h});
+                shapes.put(p + "attention.self." + q + ".bias", new long[] {h});
+            }
+            shapes.put(p + "attention.output.dense.weight", new long[] {h, h});
+            shapes.put(p + "attention.output.dense.bias", new long[] {h});
+            shapes.put(p + "attention.output.LayerNorm.gamma", new long[] {h});
+            shapes.put(p + "attention.output.LayerNorm.beta", new long[] {h});
+            shapes.put(p + "intermediate.dense.weight", new long[] {ff, h});
+            shapes.put(p + "intermediate.dense.bias", new long[] {ff});
+            shapes.put(p + "output.dense.weight", new long[] {h, ff});
+            shapes.put(p + "output.dense.bias", new long[] {h});
+            shapes.put(p + "output.LayerNorm.gamma", new long[] {h});
+            shapes.put(p + "output.LayerNorm.beta", new long[] {h});
+        }
+        shapes.put("pooler.dense.weight", new long[] {h, h});
+        shapes.put("pooler.dense.bias", new long[] {h});
+        Map<String, Tensor> out = new LinkedHashMap<>();
+        int id = 1;
+        for (var e : shapes.entrySet()) out.put(prefix + e.getKey(), values(prefix + e.getKey(), e.getValue(), id++));
+        if (!prefix.isEmpty()) {
+            out.put("cls.predictions.bias", values("cls.predictions.bias", new long[] {400}, id++));
+            out.put("cls.predictions.transform.dense.weight", values("a", new long[] {h, h}, id++));
+            out.put("cls.predictions.transform.dense.bias", values("b", new long[] {h}, id++));
+            out.put("cls.predictions.transform.LayerNorm.gamma", values("c", new long[] {h}, id++));
+            out.put("cls.predictions.transform.LayerNorm.beta", values("d", new long[] {h}, id++));
+            out.put("cls.predictions.decoder.weight", out.get(prefix + "embeddings.word_embeddings.weight"));
+            out.put("cls.seq_relationship.weight", values("e", new long[] {2, h}, id++));
+            out.put("cls.seq_relationship.bias", values("f", new long[] {2}, id++));
+        }
+        return out;
+    }
+
+    static Tensor values(String name, long[] shape, int id) {
+        int n = 1;
+        for (long s : shape) n *= (int) s;
+        float[] v = new float[n];
+        for (int i = 0; i < n; i++) v[i] = id + 0.001f * (i % 997);
+        return Tensor.ofFloats(name, shape, v);
+    }
+
+    static String hfName(String ours) {
+        String k = ours.startsWith("bert.") ? ours : ours;
+        if (k.endsWith("LayerNorm.weight")) return k.substring(0, k.length() - 6) + "gamma";
+        if (k.endsWith("LayerNorm.bias")) return k.substring(0, k.length() - 4) + "beta";
+        return k;
+    }
+
+    @Test
+    void bertWeightsLandInTheLanguageSideAndTheRestKeepsItsInit() throws Exception {
+        Map<String, Tensor> hf = hfBert("bert.", 3);
+        Path f = tmp.resolve("pytorch_model.bin");
+        TorchWriter.writeZip(f, hf);
+        try (NDManager m = NDManager.newBaseManager()) {
+            LxmertPretraining model = LxmertPretraining.create(m, CFG, 3);
+            Map<String, float[]> before = new LinkedHashMap<>();
+            model.namedParameters().forEach((k, v) -> before.put(k, v.toFloatArray()));
+            BertInit.Result r = BertInit.load(model.namedParameters(), f);
+            Map<String, NDArray> p = model.namedParameters();
+            int loaded = 0;
+            for (var e : p.entrySet()) {
+                String k = e.getKey();
+                Tensor t = hf.get(hfName(k));
+                boolean fromBert = k.startsWith("bert.embeddings.") || k.startsWith("bert.encoder.layer.") || k.startsWith("bert.pooler.")
+                        || k.startsWith("cls.");
+                if (fromBert) {
+                    assertTrue(t != null, "test file has " + k);
+                    assertArrayEquals(t.toFloatArray(), e.getValue().toFloatArray(), 0f, k);
+                    assertTrue(r.loaded().contains(k), k);
+                    loaded++;
+                } else {
+                    assertArrayEquals(before.get(k), e.getValue().toFloatArray(), 0f, k + " keeps its initialisation");
+                    assertTrue(r.notLoaded().contains(k), k);
+                }
+            }
+            assertEquals(loaded, r.loaded().size());
+            // 5 embeddings + 2 layers x 16 + 2 pooler + 5 MLM head + 2 matching head
+            assertEquals(5 + 2 * 16 + 2 + 5 + 2, loaded);
+            // the tied MLM decoder is the word embedding
+            assertArrayEquals(hf.get("bert.embeddings.word_embeddings.weight").toFloatArray(),
+                    model.stateDict().get("cls.predictions.decoder.weight").toFloatArray(), 0f);
+            // layer 2 of the file has no place in a 2-layer language encoder
+            assertEquals(16, r.unused().size(), r.unused().toString());
+            assertTrue(r.unused().stream().allMatch(k -> k.startsWith("bert.encoder.layer.2.")));
+            String log = r.describe();
+            assertTrue(log.contains("loaded 46 tensors") && log.contains("bert.encoder.x_layers.*") && log.contains("obj_predict_head")
+                    && log.contains("unused from the file: 16"), log);
+        }
+    }
+
+    @Test
+    void bareBertModelFileGetsTheBertPrefixAndOnlyTheEncoderLoadsIntoATaskEncoder() throws Exception {
+        Map<String, Tensor> hf = hfBert("", 2);
+        Path f = tmp.resolve("bare.bin");
+        TorchWriter.writeZip(f, hf);
+        try (NDManager m = NDManager.newBaseManager()) {
+            LxmertPretraining model = LxmertPretraining.create(m, CFG, 3);
+            Map<String, NDArray> enc = new LinkedHashMap<>();
+            model.namedParameters().forEach((k, v) -> { if (k.startsWith("bert.")) enc.put(k, v); });
+            BertInit.Result r = BertInit.load(enc, f);
+            assertEquals(5 + 2 * 16 + 2, r.loaded().size());
+            assertTrue(r.unused().isEmpty(), r.unused().toString());
+            assertArrayEquals(hf.get("pooler.dense.weight").toFloatArray(), enc.get("bert.pooler.dense.weight").toFloatArray(), 0f);
+            assertFalse(r.notLoaded().isEmpty());
+        }
+    }
+
+    @Test
+    void aFileWithNothingUsableIsAnError() throws Exception {
+        Path f = tmp.resolve("other.bin");
+        TorchWriter.writeZip(f, Map.of("foo.weight", Tensor.ofFloats("foo.weight", new long[] {2}, new float[] {1, 2})));
+        try (NDManager m = NDManager.newBaseManager()) {
+            LxmertPretraining model = LxmertPretraining.create(m, CFG, 3);
+            CheckpointException e = assertThrows(CheckpointException.class, () -> BertInit.load(model.namedParameters(), f));
+            assertTrue(e.getMessage().contains("other.bin") && e.getMessage().contains("foo.weight"), e.getMessage());
+        }
+    }
+}

@@ -24,6 +24,10 @@ final class FinetuneTask implements TrainTask<HostBatch, FinetuneTask.Batch> {
         this.net = net;
     }
 
+    TaskNet net() {
+        return net;
+    }
+
     /** A batch on the device: the model inputs and the targets (QA soft scores [B, A] or NLVR2 labels [B]). */
     record Batch(TaskNet.Inputs inputs, NDArray targets) {}
 
@@ -37,7 +41,11 @@ final class FinetuneTask implements TrainTask<HostBatch, FinetuneTask.Batch> {
 
     @Override
     public Output forward(Batch b) {
-        NDArray logits = net.forward(b.inputs(), null);
+        return outputs(net.forward(b.inputs(), null), b);
+    }
+
+    /** The loss and the predictions' score sum from the batch's logits. */
+    Output outputs(NDArray logits, Batch b) {
         NDArray loss = net.loss(logits, b.targets());
         NDArray pred = logits.argMax(1);
         NDArray score = net.task().isQa()

@@ -2,23 +2,15 @@ package lxmert.tasks;
 
 import ai.djl.ndarray.NDArray;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import lxmert.checkpoint.CheckpointException;
-import lxmert.checkpoint.DType;
 import lxmert.checkpoint.KeyMaps;
 import lxmert.checkpoint.ModelWeights;
-import lxmert.checkpoint.StateDict;
 import lxmert.checkpoint.Tensor;
-import lxmert.checkpoint.TorchReader;
 import lxmert.checkpoint.TorchWriter;
 import lxmert.train.ResumeFile;
 
 import java.io.IOException;
-import java.nio.ByteBuffer;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
@@ -26,7 +18,7 @@ import java.util.Map;
  * ({@code lxrt_encoder.model.bert.*}, {@code logit_fc.*}), loadable by the original's {@code --load NAME} and by
  * {@code torch.load}. {@code NAME.resume.pth} (LAST only) is self-contained for resuming: the model under canonical
  * names, BertAdam's {@code next_m}/{@code next_v}, and the trainer state as a JSON byte tensor
- * ({@code trainer_state}). Every file is written to a temporary file, fsynced and renamed, so a crash at any
+ * ({@code trainer_state}; written by {@link ResumeFile}). Every file is written to a temporary file, fsynced and renamed, so a crash at any
  * moment leaves the previous snapshot loadable.
  */
 public final class Snapshots {

@@ -54,9 +54,14 @@ public final class Tester implements AutoCloseable {
         this.config = config;
         this.vocab = vocab;
         this.root = NDManager.newBaseManager(Device.fromName(device));
-        this.net = new TaskNet(task, root, config, numAnswers, 0, false);
-        LoadReport r = ModelWeights.load(net.module().namedParameters(), ModelWeights.readCanonical(file), k -> false);
-        if (!r.isClean()) throw new IllegalArgumentException(file + ": does not fit the " + task.id + " model\n" + r);
+        try {
+            this.net = new TaskNet(task, root, config, numAnswers, 0, false);
+            LoadReport r = ModelWeights.load(net.module().namedParameters(), ModelWeights.readCanonical(file), k -> false);
+            if (!r.isClean()) throw new IllegalArgumentException(file + ": does not fit the " + task.id + " model\n" + r);
+        } catch (RuntimeException e) {
+            root.close();
+            throw e;
+        }
     }
 
     public TaskNet net() {

@@ -202,7 +202,7 @@ public final class TrainingLoop<B, D> {
             trainSeconds = st.get("train_seconds").asDouble();
             examples = st.get("examples").asLong();
             carried = readValues(st.get("epoch_sums"));
-            hooks.restore(st.get("task"));
+            hooks.restore(st.has("task_state") ? st.get("task_state") : st); // format 1 kept the task's state at top level
             message("resumed from " + rf + " at epoch " + (startEpoch + 1) + ", batch " + startBatch + " (step " + trainer.step() + ")");
         }
         for (TrainingListener l : listeners) {
@@ -241,8 +241,7 @@ public final class TrainingLoop<B, D> {
                     epochExamples += updateExamples;
                     examples += updateExamples;
                     boolean lastOfEpoch = bi + 1 == spe;
-                    boolean stopping = stop.isRequested() && !lastOfEpoch;
-                    if (lastOfEpoch || stopping || trainer.step() - lastReadStep >= opt.logInterval()) {
+                    if (lastOfEpoch || stop.isRequested() || trainer.step() - lastReadStep >= opt.logInterval()) {
                         RunningSums.Read rd = trainer.sums().read(trainer.lastGradNorm());
                         RunningSums.Values interval = rd.values().since(lastRead);
                         double loss = interval.mean(RunningSums.LOSS);
@@ -263,7 +262,7 @@ public final class TrainingLoop<B, D> {
                         lastRead = rd.values();
                         lastReadStep = trainer.step();
                     }
-                    if (stopping) {
+                    if (stop.isRequested() && !lastOfEpoch) { // also when a listener asked just now
                         trainSeconds += (System.nanoTime() - epochStart) / 1e9;
                         if (out != null) {
                             saveLast(epoch, bi + 1, trainer.sums().read(), trainSeconds, examples);
@@ -332,7 +331,7 @@ public final class TrainingLoop<B, D> {
         st.put("train_seconds", trainSeconds);
         st.put("examples", examples);
         JsonNode task = hooks.state();
-        if (task != null) st.set("task", task);
+        if (task != null) st.set("task_state", task);
         // model-only LAST first (the task's own layout), then the self-contained resume snapshot
         hooks.saveModel(opt.output(), "LAST");
         ResumeFile.save(opt.output().resolve("LAST.resume.pth"), trainer.parameters(), trainer.optimizer().stateArrays(), st);

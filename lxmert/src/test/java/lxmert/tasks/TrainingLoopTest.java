@@ -133,6 +133,24 @@ class TrainingLoopTest {
     }
 
     @Test
+    void stopAskedByAListenerSavesLastAfterThatStep() throws Exception {
+        Path out = tmp.resolve("stopped");
+        StopSignal stop = new StopSignal();
+        TrainingListener stopper = new TrainingListener() {
+            @Override public void onBatch(BatchEvent e) { if (e.batchInEpoch() == 2) stop.request(); }
+        };
+        TrainingLoop.Result r = run(out, 2, 1, false, stop, List.of(stopper), null);
+        assertTrue(r.interrupted());
+        assertEquals(3, r.steps());
+        com.fasterxml.jackson.databind.JsonNode st = ResumeFile.load(out.resolve("LAST.resume.pth")).state();
+        assertEquals(0, st.get("epoch").asInt());
+        assertEquals(3, st.get("batch").asInt());
+        assertEquals(3, st.get("step").asInt());
+        assertEquals(3, st.get("epoch_sums").get("batches").asInt(), "the epoch's running sums travel with LAST");
+        assertTrue(java.nio.file.Files.isRegularFile(out.resolve("LAST.pth")));
+    }
+
+    @Test
     void runningTrainAccuracyEqualsTheRecomputedOne() throws Exception {
         Map<Integer, Integer> pred = new LinkedHashMap<>();
         List<double[]> seen = new ArrayList<>();

@@ -41,9 +41,12 @@ import java.util.Map;
  * epoch and drop_last; after each epoch the train accuracy (of the epoch's own predictions), the valid accuracy,
  * BEST when it improves, {@code log.log} lines as the original, and LAST (plus a resume snapshot).
  *
- * <p>Runs are deterministic per seed and resumable: the epoch order comes from (seed, epoch), dropout from
- * (seed, step), and the resume snapshot holds weights, optimiser moments and the trainer state, so an
- * interrupted and resumed run ends with the same weights as an uninterrupted one.
+ * <p>The step and the loop are {@link Trainer} and {@link TrainingLoop} (the ones every training run uses);
+ * this class contributes the data, the head model with its loss ({@link FinetuneTask}), the initial weights
+ * and the original's epoch end (accuracies, BEST, log.log). Runs are deterministic per seed and resumable:
+ * the epoch order comes from (seed, epoch), dropout from (seed, step), and the resume snapshot holds weights,
+ * optimiser moments and the loop state, so an interrupted and resumed run ends with the same weights as an
+ * uninterrupted one.
  */
 public final class Finetuner implements AutoCloseable {
     private static final ObjectMapper JSON = new ObjectMapper();

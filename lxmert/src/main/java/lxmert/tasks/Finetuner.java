@@ -7,12 +7,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import lxmert.checkpoint.LoadReport;
-import lxmert.checkpoint.ModelWeights;
-import lxmert.checkpoint.Tensor;
 import lxmert.config.LxmertConfig;
-import lxmert.data.AnswerHeadSurgery;
-import lxmert.data.AnswerTable;
 import lxmert.data.Nlvr2Dataset;
 import lxmert.data.QaDataset;
 import lxmert.data.QaTask;
@@ -131,7 +126,7 @@ public final class Finetuner implements AutoCloseable {
             this.config = opt.config();
             this.root = newRoot = NDManager.newBaseManager(Device.fromName(opt.device()));
             this.net = new TaskNet(opt.task(), root, config, train.numAnswers(), opt.seed(), opt.mceLoss());
-            loadInitialWeights();
+            InitialWeights.load(opt, net, label2ans, this::message);
         } catch (IOException | RuntimeException e) {
             closeAll(closeables);
             if (newRoot != null) newRoot.close();
@@ -153,71 +148,6 @@ public final class Finetuner implements AutoCloseable {
 
     private void message(String s) {
         for (TrainingListener l : listeners) l.onMessage(s);
-    }
-
-    private void loadInitialWeights() throws IOException {
-        Map<String, NDArray> params = net.module().namedParameters();
-        switch (opt.weights()) {
-            case FROM_SCRATCH:
-                message("weights: from scratch (seed " + opt.seed() + ")");
-                break;
-            case LXMERT: {
-                Map<String, Tensor> ck = ModelWeights.readCanonical(opt.weightsPath());
-                Map<String, NDArray> enc = encoderParams(params);
-                LoadReport r = ModelWeights.load(enc, ck, k -> !k.startsWith("bert."));
-                message("Load LXMERT pre-trained model from " + opt.weightsPath() + "\n" + r);
-                if (r.missing().size() == enc.size()) {
-                    throw new IllegalArgumentException(opt.weightsPath() + ": holds no LXRT encoder weights (bert.*)");
-                }
-                if (!r.mismatched().isEmpty()) {
-                    throw new IllegalArgumentException(opt.weightsPath() + ": shapes do not match the config: " + r.mismatched());
-                }
-                break;
-            }
-            case LXMERT_QA: {
-                if (!opt.task().isQa()) throw new IllegalArgumentException("--load-lxmert-qa applies to vqa and gqa only");
-                Map<String, Tensor> ck = ModelWeights.readCanonical(opt.weightsPath());
-                Map<String, NDArray> enc = encoderParams(params);
-                LoadReport r = ModelWeights.load(enc, ck, k -> !k.startsWith("bert."));
-                if (!r.missing().isEmpty() || !r.mismatched().isEmpty()) {
-                    throw new IllegalArgumentException(opt.weightsPath() + ": encoder weights incomplete (the original asserts all are present)\n" + r);
-                }
-                Path allAns = opt.data().root().resolve("lxmert").resolve("all_ans.json");
-                if (!Files.isRegularFile(allAns)) throw new IllegalArgumentException("answer table not found: " + allAns);
-                AnswerTable table = AnswerTable.load(allAns, null);
-                for (String k : new String[] {"0.weight", "0.bias", "2.weight", "2.bias"}) {
-                    Tensor t = ck.get("answer_head.logit_fc." + k);
-                    if (t == null) throw new IllegalArgumentException(opt.weightsPath() + ": missing key answer_head.logit_fc." + k);
-                    ModelWeights.copyInto(params.get("logit_fc." + k), t);
-                }
-                Tensor w = ck.get("answer_head.logit_fc.3.weight");
-                Tensor b = ck.get("answer_head.logit_fc.3.bias");
-                if (w == null || b == null) throw new IllegalArgumentException(opt.weightsPath() + ": missing key answer_head.logit_fc.3.*");
-                AnswerHeadSurgery.Result s = AnswerHeadSurgery.apply(w.toFloatArray(), b.toFloatArray(), (int) w.shape()[1], table, label2ans);
-                ModelWeights.copyInto(params.get("logit_fc.3.weight"),
-                        Tensor.ofFloats("w", new long[] {label2ans.size(), w.shape()[1]}, s.weight()));
-                ModelWeights.copyInto(params.get("logit_fc.3.bias"), Tensor.ofFloats("b", new long[] {label2ans.size()}, s.bias()));
-                message("Load QA pre-trained LXMERT from " + opt.weightsPath() + "\nLoaded " + s.mapped()
-                        + " answers from LXRTQA pre-training and " + s.zeroed() + " not");
-                break;
-            }
-            case SNAPSHOT: {
-                Path p = Snapshots.resolveLoad(opt.weightsPath());
-                Map<String, Tensor> ck = ModelWeights.readCanonical(p);
-                LoadReport r = ModelWeights.load(params, ck, k -> false);
-                if (!r.isClean()) throw new IllegalArgumentException(p + ": does not fit the " + opt.task().id + " model\n" + r);
-                message("Load model from " + p);
-                break;
-            }
-            default:
-                throw new IllegalStateException();
-        }
-    }
-
-    private static Map<String, NDArray> encoderParams(Map<String, NDArray> params) {
-        Map<String, NDArray> out = new LinkedHashMap<>();
-        params.forEach((k, v) -> { if (k.startsWith("bert.")) out.put(k, v); });
-        return out;
     }
 
     /** Trains; returns when done, interrupted (LAST saved) or on a non-finite loss (exception). */

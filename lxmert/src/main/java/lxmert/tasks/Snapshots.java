@@ -2,22 +2,15 @@ package lxmert.tasks;
 
 import ai.djl.ndarray.NDArray;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import lxmert.checkpoint.CheckpointException;
-import lxmert.checkpoint.DType;
 import lxmert.checkpoint.KeyMaps;
 import lxmert.checkpoint.ModelWeights;
-import lxmert.checkpoint.StateDict;
 import lxmert.checkpoint.Tensor;
-import lxmert.checkpoint.TorchReader;
 import lxmert.checkpoint.TorchWriter;
+import lxmert.train.ResumeFile;
 
 import java.io.IOException;
-import java.nio.ByteBuffer;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
@@ -25,14 +18,11 @@ import java.util.Map;
  * ({@code lxrt_encoder.model.bert.*}, {@code logit_fc.*}), loadable by the original's {@code --load NAME} and by
  * {@code torch.load}. {@code NAME.resume.pth} (LAST only) is self-contained for resuming: the model under canonical
  * names, BertAdam's {@code next_m}/{@code next_v}, and the trainer state as a JSON byte tensor
- * ({@code trainer_state}). Every file is written to a temporary file, fsynced and renamed, so a crash at any
+ * ({@code trainer_state}; written by {@link ResumeFile}). Every file is written to a temporary file, fsynced and renamed, so a crash at any
  * moment leaves the previous snapshot loadable.
  */
 public final class Snapshots {
-    static final String STATE_KEY = "trainer_state";
-    static final String MODEL_PREFIX = "model.";
-    static final String OPTIM_PREFIX = "optim.";
-    private static final ObjectMapper JSON = new ObjectMapper();
+    static final String STATE_KEY = ResumeFile.STATE_KEY;
 
     private Snapshots() {}
 
@@ -62,31 +52,14 @@ public final class Snapshots {
 
     public static void saveResume(Path file, Map<String, NDArray> params, Map<String, NDArray> optimizerState,
                                   JsonNode trainerState) throws IOException {
-        Map<String, Tensor> all = new LinkedHashMap<>();
-        params.forEach((k, v) -> all.put(MODEL_PREFIX + k, ModelWeights.lazy(MODEL_PREFIX + k, v)));
-        optimizerState.forEach((k, v) -> all.put(OPTIM_PREFIX + k, ModelWeights.lazy(OPTIM_PREFIX + k, v)));
-        byte[] json = JSON.writeValueAsBytes(trainerState);
-        all.put(STATE_KEY, Tensor.of(STATE_KEY, DType.U8, new long[] {json.length}, ByteBuffer.wrap(json)));
-        TorchWriter.writeZip(file, all);
+        ResumeFile.save(file, params, optimizerState, trainerState);
     }
 
     /** A resume snapshot read back: model tensors (canonical names), optimiser arrays and the trainer state. */
     public record Resume(Map<String, Tensor> model, Map<String, float[]> optimizer, JsonNode state) {}
 
     public static Resume loadResume(Path file) throws IOException {
-        StateDict sd = TorchReader.read(file);
-        Tensor st = sd.get(STATE_KEY);
-        if (st == null) throw new CheckpointException(file + ": not a resume snapshot (no key " + STATE_KEY + ")");
-        ByteBuffer b = st.data();
-        byte[] bytes = new byte[b.remaining()];
-        b.get(bytes);
-        JsonNode state = JSON.readTree(new String(bytes, StandardCharsets.UTF_8));
-        Map<String, Tensor> model = new LinkedHashMap<>();
-        Map<String, float[]> optim = new LinkedHashMap<>();
-        sd.forEach((k, v) -> {
-            if (k.startsWith(MODEL_PREFIX)) model.put(k.substring(MODEL_PREFIX.length()), v);
-            else if (k.startsWith(OPTIM_PREFIX)) optim.put(k.substring(OPTIM_PREFIX.length()), v.toFloatArray());
-        });
-        return new Resume(model, optim, state);
+        ResumeFile.Contents c = ResumeFile.load(file);
+        return new Resume(c.model(), c.optimizer(), c.state());
     }
 }

@@ -68,20 +68,30 @@ public final class TaskNet {
         return ((Nlvr2Model) module).head(pooled);
     }
 
+    public Task task() {
+        return task;
+    }
+
     /**
      * The original's loss: VQA/GQA BCE-with-logits (mean) x A (GQA with --mce-loss: cross entropy on the best
      * answer x A); NLVR2 cross entropy over the pair head.
      */
     public NDArray loss(NDManager m, NDArray logits, HostBatch b) {
+        NDArray t = task.isQa()
+                ? NdArrays.floats(m, b.targets, 0, b.examples * numAnswers, new Shape(b.examples, numAnswers))
+                : NdArrays.longs(m, java.util.Arrays.copyOf(b.labels, b.examples), new Shape(b.examples));
+        return loss(logits, t);
+    }
+
+    /** The loss with the targets on the device: QA soft scores [B, A], NLVR2 labels [B]. */
+    public NDArray loss(NDArray logits, NDArray targets) {
         if (task.isQa()) {
-            NDArray t = NdArrays.floats(m, b.targets, 0, b.examples * numAnswers, new Shape(b.examples, numAnswers));
             if (mceLoss) {
-                NDArray best = t.argMax(1).toType(DataType.INT64, false);
+                NDArray best = targets.argMax(1).toType(DataType.INT64, false);
                 return lxmert.model.Ops.mul(Losses.crossEntropyIgnore(logits, best), numAnswers);
             }
-            return lxmert.model.Ops.mul(Losses.bceWithLogits(logits, t), numAnswers);
+            return lxmert.model.Ops.mul(Losses.bceWithLogits(logits, targets), numAnswers);
         }
-        long[] l = java.util.Arrays.copyOf(b.labels, b.examples);
-        return Losses.crossEntropyIgnore(logits, NdArrays.longs(m, l, new Shape(b.examples)));
+        return Losses.crossEntropyIgnore(logits, targets);
     }
 }

@@ -61,10 +61,15 @@ public final class Tester implements AutoCloseable {
         this.config = config;
         this.vocab = vocab;
         this.root = NDManager.newBaseManager(Device.fromName(device));
-        this.net = new TaskNet(task, root, config, numAnswers, 0, false);
-        LoadReport r = ModelWeights.load(net.module().namedParameters(), ModelWeights.readCanonical(file), k -> false);
-        if (!r.isClean()) throw new IllegalArgumentException(file + ": does not fit the " + task.id + " model\n" + r);
-        if (precision != lxmert.util.Precision.FP32) net.module().castExceptLayerNorm(precision.dataType);
+        try {
+            this.net = new TaskNet(task, root, config, numAnswers, 0, false);
+            LoadReport r = ModelWeights.load(net.module().namedParameters(), ModelWeights.readCanonical(file), k -> false);
+            if (!r.isClean()) throw new IllegalArgumentException(file + ": does not fit the " + task.id + " model\n" + r);
+            if (precision != lxmert.util.Precision.FP32) net.module().castExceptLayerNorm(precision.dataType);
+        } catch (RuntimeException e) {
+            root.close();
+            throw e;
+        }
     }
 
     public TaskNet net() {
@@ -79,7 +84,7 @@ public final class Tester implements AutoCloseable {
             QaTask qt = task == Task.VQA ? QaTask.VQA : QaTask.GQA;
             try (QaDataset ds = QaDataset.load(qt, data, split)) {
                 QaData d = new QaData(ds, enc, FinetuneOptions.SEQ_LEN);
-                Finetuner.Predictions p = Finetuner.predict(net, d, batchSize, root);
+                Predictor.Predictions p = Predictor.predict(net, d, batchSize, root);
                 Map<String, String> q2a = new LinkedHashMap<>();
                 List<Row> rows = new java.util.ArrayList<>();
                 for (int i = 0; i < d.size(); i++) {
@@ -97,22 +102,24 @@ public final class Tester implements AutoCloseable {
                 return new Result(d.labelled() ? p.accuracy() : Double.NaN, d.size(), f, rows);
             }
         }
-        Nlvr2Data d = new Nlvr2Data(Nlvr2Dataset.load(data, split), enc, FinetuneOptions.SEQ_LEN);
-        Finetuner.Predictions p = Finetuner.predict(net, d, batchSize, root);
-        Map<String, Boolean> idt2ans = new LinkedHashMap<>();
-        List<Row> rows = new java.util.ArrayList<>();
-        for (int i = 0; i < d.size(); i++) {
-            var e = d.example(i);
-            idt2ans.put(e.identifier(), p.labels()[i] == 1);
-            rows.add(new Row(e.identifier(), e.img0() + "," + e.img1(), e.sent(), p.labels()[i] == 1 ? "True" : "False",
-                    d.score(i, p.labels()[i]), null, null, e.label() == null ? null : Map.of(e.label() == 1 ? "True" : "False", 1.0)));
+        try (Nlvr2Dataset ds = Nlvr2Dataset.load(data, split)) {
+            Nlvr2Data d = new Nlvr2Data(ds, enc, FinetuneOptions.SEQ_LEN);
+            Predictor.Predictions p = Predictor.predict(net, d, batchSize, root);
+            Map<String, Boolean> idt2ans = new LinkedHashMap<>();
+            List<Row> rows = new java.util.ArrayList<>();
+            for (int i = 0; i < d.size(); i++) {
+                var e = d.example(i);
+                idt2ans.put(e.identifier(), p.labels()[i] == 1);
+                rows.add(new Row(e.identifier(), e.img0() + "," + e.img1(), e.sent(), p.labels()[i] == 1 ? "True" : "False",
+                        d.score(i, p.labels()[i]), null, null, e.label() == null ? null : Map.of(e.label() == 1 ? "True" : "False", 1.0)));
+            }
+            Path f = null;
+            if (outDir != null) {
+                f = outDir.resolve(split + "_predict.csv");
+                PredictionFiles.writeNlvr2(f, idt2ans);
+            }
+            return new Result(d.labelled() ? p.accuracy() : Double.NaN, d.size(), f, rows);
         }
-        Path f = null;
-        if (outDir != null) {
-            f = outDir.resolve(split + "_predict.csv");
-            PredictionFiles.writeNlvr2(f, idt2ans);
-        }
-        return new Result(d.labelled() ? p.accuracy() : Double.NaN, d.size(), f, rows);
     }
 
     /** The number of answers of a task's head: the answer table under the data root (2 for NLVR2). */

@@ -132,10 +132,45 @@ public final class BertAdam {
     }
 
     /**
-     * torch.nn.utils.clip_grad_norm_: total L2 norm over all gradients; if above {@code maxNorm}, every
-     * gradient is scaled by maxNorm / (norm + 1e-6). Returns the norm before clipping.
+     * torch.nn.utils.clip_grad_norm_ without leaving the device: the total L2 norm over all gradients, and every
+     * gradient scaled by min(1, maxNorm / (norm + 1e-6)) (as torch since 1.12: a factor of exactly 1 leaves the
+     * gradients unchanged). Returns the norm before clipping as a scalar owned by {@code out}; no host read.
+     */
+    public static NDArray clipGradNorm(Iterable<NDArray> params, double maxNorm, NDManager out) {
+        List<NDArray> grads = new ArrayList<>();
+        try (NDManager tmp = out.newSubManager(); AutoCloseable ng = Grad.noGrad()) {
+            for (NDArray p : params) {
+                NDArray g = p.getGradient();
+                g.attach(tmp);
+                grads.add(g);
+            }
+            if (grads.isEmpty()) return out.zeros(new ai.djl.ndarray.types.Shape());
+            NDList norms = new NDList();
+            for (NDArray g : grads) norms.add(g.square().sum());
+            NDArray total = NDArrays.stack(norms).sum().sqrt();
+            NDArray coef = NDArrays.div((float) maxNorm, total.add(1e-6f)).minimum(1f);
+            for (NDArray g : grads) g.muli(coef);
+            total.attach(out);
+            return total;
+        } catch (Exception ex) {
+            throw ex instanceof RuntimeException ? (RuntimeException) ex : new IllegalStateException(ex);
+        }
+    }
+
+    /**
+     * torch.nn.utils.clip_grad_norm_ with the norm read to the host: the device version above, then one read.
+     * Returns the norm before clipping.
      */
     public static double clipGradNorm(Iterable<NDArray> params, double maxNorm) {
+        java.util.Iterator<NDArray> it = params.iterator();
+        if (!it.hasNext()) return 0;
+        try (NDManager tmp = it.next().getManager().newSubManager()) {
+            return clipGradNorm(params, maxNorm, tmp).getFloat();
+        }
+    }
+
+    /** The previous host version, kept for comparison in tests: reads the norm, scales only when it is above. */
+    static double clipGradNormHost(Iterable<NDArray> params, double maxNorm) {
         List<NDArray> grads = new ArrayList<>();
         NDManager tmp = null;
         try (AutoCloseable ng = Grad.noGrad()) {

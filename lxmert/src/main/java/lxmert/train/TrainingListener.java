@@ -18,7 +18,12 @@ public interface TrainingListener {
     record EpochEvent(int epoch, double trainAccuracy, double validAccuracy, double bestValid, double meanLoss,
                       double epochSeconds, double examplesPerSec) {}
 
+    /** Per log interval when the task reports loss parts: the mean of the loss and of each part over the interval. */
+    record LossesEvent(int epoch, long step, java.util.Map<String, Double> means) {}
+
     default void onStart(RunInfo info) {}
+
+    default void onLosses(LossesEvent e) {}
 
     default void onBatch(BatchEvent e) {}
 

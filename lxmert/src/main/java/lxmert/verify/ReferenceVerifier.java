@@ -1,7 +1,6 @@
 package lxmert.verify;
 
 import ai.djl.Device;
-import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.NDList;
@@ -9,7 +8,6 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
-import ai.djl.training.GradientCollector;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import lxmert.checkpoint.KeyMaps;
@@ -22,7 +20,8 @@ import lxmert.model.LxmertPretraining;
 import lxmert.model.Losses;
 import lxmert.model.LxrtOutput;
 import lxmert.model.QaModel;
-import lxmert.train.BertAdam;
+import lxmert.train.TrainTask;
+import lxmert.train.Trainer;
 import lxmert.train.Grad;
 import lxmert.util.NdArrays;
 import lxmert.util.Npy;
@@ -42,7 +41,8 @@ import java.util.function.Consumer;
  * Runs a reference fixture (laid out like {@code shared/fixtures/lxrt-small}, any config) through this
  * implementation and compares every output the original produced: embeddings, every layer, final streams
  * with and without a visual mask, all pretraining heads and the six losses, the VQA head and loss, and three
- * BertAdam steps (per-step loss, gradient norm, scheduled lr, parameters and logits after).
+ * BertAdam steps (per-step loss, gradient norm, scheduled lr, parameters and logits after) taken by
+ * {@link Trainer}, the step every training run takes.
  */
 public final class ReferenceVerifier {
     public static final double ATOL = 1e-4;
@@ -292,31 +292,33 @@ public final class ReferenceVerifier {
                 }
                 return;
             }
-            model.setRequiresGradient(true);
             int steps = tf.path("steps").asInt(3);
             double clip = tf.path("clip").asDouble(5.0);
-            BertAdam opt = new BertAdam(params, tf.get("lr").asDouble(), tf.get("warmup").asDouble(), tf.get("t_total").asLong());
             JsonNode record = tf.path("record");
-            for (int s = 0; s < steps; s++) {
-                double lr = opt.scheduledLr();
-                NDArray loss;
-                try (GradientCollector gc = Engine.getEngine("PyTorch").newGradientCollector()) {
-                    loss = lxmert.model.Ops.mul(Losses.bceWithLogits(model.forward(ids, seg, mask, feats, boxes, null), target), numAns);
-                    gc.backward(loss);
+            // the fixed batch through THE training step that fine-tuning and pretraining run
+            TrainTask<NDArray[], NDArray[]> task = new TrainTask<>() {
+                @Override public NDArray[] toDevice(NDManager unused, NDArray[] b) { return b; }
+                @Override public Output forward(NDArray[] b) {
+                    return Output.of(lxmert.model.Ops.mul(Losses.bceWithLogits(model.forward(b[0], b[1], b[2], b[3], b[4], null), b[5]), numAns));
                 }
-                BertAdam.zeroPaddingRows(model.bert().paddingRowParameters());
-                double norm = BertAdam.clipGradNorm(params.values(), clip);
-                opt.step();
-                opt.zeroGrad();
-                JsonNode r = record.path(s);
-                if (!r.isMissingNode()) {
-                    compareScalar("train_step" + s + "_loss", r.get("loss").asDouble(), loss.getFloat());
-                    compareScalar("train_step" + s + "_grad_norm", r.get("grad_norm_before_clip").asDouble(), norm);
-                    compareScalar("train_step" + s + "_lr", r.get("lr_scheduled").asDouble(), lr);
+                @Override public int examples(NDArray[] b) { return (int) b[0].getShape().get(0); }
+            };
+            Trainer.Options to = new Trainer.Options(tf.get("lr").asDouble(), tf.get("warmup").asDouble(), tf.get("t_total").asLong(),
+                    clip, 0, null);
+            NDArray[] batch = {ids, seg, mask, feats, boxes, target};
+            try (Trainer<NDArray[], NDArray[]> trainer = new Trainer<>(root, model, model.bert().paddingRowParameters(), task, to)) {
+                for (int s = 0; s < steps; s++) {
+                    trainer.accumulateGradients(batch);
+                    trainer.applyUpdate();
+                    JsonNode r = record.path(s);
+                    if (!r.isMissingNode()) {
+                        compareScalar("train_step" + s + "_loss", r.get("loss").asDouble(), trainer.lastUpdateLoss().getFloat());
+                        compareScalar("train_step" + s + "_grad_norm", r.get("grad_norm_before_clip").asDouble(),
+                                trainer.lastGradNorm().getFloat());
+                        compareScalar("train_step" + s + "_lr", r.get("lr_scheduled").asDouble(), trainer.lastLr());
+                    }
                 }
             }
-            opt.close();
-            model.setRequiresGradient(false);
             try (AutoCloseable ng = Grad.noGrad()) {
                 compare("out_train_logits_after", model.forward(ids, seg, mask, feats, boxes, null));
                 compare("out_train_logit_fc3_weight_after", params.get("logit_fc.3.weight"));

@@ -1,31 +1,35 @@
-package lxmert.tasks;
+package lxmert.train;
 
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.function.Function;
 
 /**
  * Prepares the next batches on a background thread (features copied from the memory-mapped store, sentences
  * tokenised) while the model works on the current one. Two batches in flight at most.
+ *
+ * @param <B> the host batch type; {@code load} fills one from example indices
  */
-final class Prefetcher implements AutoCloseable {
-    private final TaskData data;
+public final class Prefetcher<B> implements AutoCloseable {
+    private final Function<int[], B> load;
     private final ExecutorService exec = Executors.newSingleThreadExecutor(r -> {
         Thread t = new Thread(r, "lxmert-prefetch");
         t.setDaemon(true);
         return t;
     });
-    private BlockingQueue<Future<HostBatch>> queue;
+    private BlockingQueue<Future<B>> queue;
     private int[][] order;
     private int next;
 
-    Prefetcher(TaskData data) {
-        this.data = data;
+    public Prefetcher(Function<int[], B> load) {
+        this.load = load;
     }
 
-    void start(int[][] order, int first) {
+    /** Starts loading the batches {@code order[first..]}. */
+    public void start(int[][] order, int first) {
         this.order = order;
         this.next = first;
         this.queue = new ArrayBlockingQueue<>(3);
@@ -35,14 +39,14 @@ final class Prefetcher implements AutoCloseable {
     private void submit() {
         if (next >= order.length) return;
         int[] idx = order[next++];
-        queue.add(exec.submit(() -> data.fill(data.allocate(idx.length), idx)));
+        queue.add(exec.submit(() -> load.apply(idx)));
     }
 
-    HostBatch next() {
-        Future<HostBatch> f = queue.poll();
+    public B next() {
+        Future<B> f = queue.poll();
         if (f == null) throw new IllegalStateException("no more batches");
         try {
-            HostBatch b = f.get();
+            B b = f.get();
             submit();
             return b;
         } catch (InterruptedException e) {
@@ -51,6 +55,7 @@ final class Prefetcher implements AutoCloseable {
         } catch (java.util.concurrent.ExecutionException e) {
             Throwable c = e.getCause();
             if (c instanceof RuntimeException r) throw r;
+            if (c instanceof Error r) throw r;
             throw new IllegalStateException(c);
         }
     }

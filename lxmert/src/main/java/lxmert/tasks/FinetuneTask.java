@@ -1,0 +1,61 @@
+package lxmert.tasks;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+import lxmert.train.TrainTask;
+import lxmert.util.NdArrays;
+
+import java.util.Map;
+
+/**
+ * A fine-tuning task for the {@link lxmert.train.Trainer}: the head model's forward and the original's loss, and
+ * the soft score of the batch's predictions (QA: the target score of the argmax answer; NLVR2: 1 when right)
+ * summed on the device, so the running train accuracy costs no host read.
+ */
+final class FinetuneTask implements TrainTask<HostBatch, FinetuneTask.Batch> {
+    /** The example sum holding the predictions' scores. */
+    static final String SCORE = "score";
+
+    private final TaskNet net;
+
+    FinetuneTask(TaskNet net) {
+        this.net = net;
+    }
+
+    TaskNet net() {
+        return net;
+    }
+
+    /** A batch on the device: the model inputs and the targets (QA soft scores [B, A] or NLVR2 labels [B]). */
+    record Batch(TaskNet.Inputs inputs, NDArray targets) {}
+
+    @Override
+    public Batch toDevice(NDManager m, HostBatch b) {
+        NDArray t = net.task().isQa()
+                ? NdArrays.floats(m, b.targets, 0, b.examples * net.numAnswers(), new Shape(b.examples, net.numAnswers()))
+                : NdArrays.longs(m, java.util.Arrays.copyOf(b.labels, b.examples), new Shape(b.examples));
+        return new Batch(TaskNet.inputs(m, b), t);
+    }
+
+    @Override
+    public Output forward(Batch b) {
+        return outputs(net.forward(b.inputs(), null), b);
+    }
+
+    /** The loss and the predictions' score sum from the batch's logits. */
+    Output outputs(NDArray logits, Batch b) {
+        NDArray loss = net.loss(logits, b.targets());
+        NDArray pred = logits.argMax(1);
+        NDArray score = net.task().isQa()
+                ? b.targets().gather(pred.expandDims(1), 1).sum()
+                : pred.eq(b.targets()).toType(DataType.FLOAT32, false).sum();
+        return new Output(loss, Map.of(), Map.of(SCORE, score));
+    }
+
+    @Override
+    public int examples(HostBatch b) {
+        return b.examples;
+    }
+}

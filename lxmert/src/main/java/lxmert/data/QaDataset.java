@@ -56,8 +56,12 @@ public final class QaDataset implements AutoCloseable {
 
     /** Questions, answer table and features; questions without features are dropped (and logged with a count). */
     public static QaDataset load(QaTask task, DataOptions opt, String splits) throws IOException {
+        return load(task, opt, splits, TaskAnswers.load(task.answerDir(opt.root())));
+    }
+
+    /** As {@link #load(QaTask, DataOptions, String)} with a given answer table (a run folder's) instead of the data root's. */
+    public static QaDataset load(QaTask task, DataOptions opt, String splits, TaskAnswers ans) throws IOException {
         List<QaExample> raw = readSplits(task, opt.root(), splits);
-        TaskAnswers ans = TaskAnswers.load(task.answerDir(opt.root()));
         List<Path> tsvs = new ArrayList<>();
         List<Integer> ks = new ArrayList<>();
         int topK = opt.taskTopK();

@@ -237,6 +237,7 @@ public final class Finetuner implements AutoCloseable {
         Files.createDirectories(out);
         removeStaleTemporaries(out);
         config.save(out.resolve("config.json"));
+        RunFolder.write(opt, label2ans); // vocab copy, answer table and run.json: the folder describes itself
         Map<String, NDArray> params = net.module().namedParameters();
         int bpe = train.size() / opt.batchSize();
         long tTotal = (long) bpe * opt.epochs();

@@ -32,6 +32,7 @@ public final class Tester implements AutoCloseable {
     private final TaskNet net;
     private final LxmertConfig config;
     private final Path vocab;
+    private final List<String> label2ans;
 
     /** The outcome: accuracy in [0, 1] (NaN when unlabelled), the prediction file, and the per-example table. */
     public record Result(double accuracy, int n, Path file, List<Row> rows) {}
@@ -45,7 +46,21 @@ public final class Tester implements AutoCloseable {
      * @param config the model config; null = {@code config.json} beside the snapshot, else lxr955
      */
     public Tester(Task task, Path snapshot, LxmertConfig config, int numAnswers, Path vocab, String device) throws IOException {
+        this(task, snapshot, config, numAnswers, null, vocab, device);
+    }
+
+    /**
+     * A QA snapshot with the answer table its head was trained with (a run folder's {@code label2ans.json}):
+     * predictions are named from this table, not from the data root's.
+     */
+    public Tester(Task task, Path snapshot, LxmertConfig config, List<String> label2ans, Path vocab, String device) throws IOException {
+        this(task, snapshot, config, label2ans.size(), label2ans, vocab, device);
+    }
+
+    private Tester(Task task, Path snapshot, LxmertConfig config, int numAnswers, List<String> label2ans, Path vocab,
+                   String device) throws IOException {
         this.task = task;
+        this.label2ans = label2ans;
         Path file = Snapshots.resolveLoad(snapshot);
         if (config == null) {
             Path cj = file.resolveSibling("config.json");
@@ -69,7 +84,8 @@ public final class Tester implements AutoCloseable {
         if (outDir != null) Files.createDirectories(outDir);
         if (task.isQa()) {
             QaTask qt = task == Task.VQA ? QaTask.VQA : QaTask.GQA;
-            try (QaDataset ds = QaDataset.load(qt, data, split)) {
+            try (QaDataset ds = label2ans == null ? QaDataset.load(qt, data, split)
+                    : QaDataset.load(qt, data, split, lxmert.data.TaskAnswers.of(label2ans))) {
                 QaData d = new QaData(ds, enc, FinetuneOptions.SEQ_LEN);
                 Finetuner.Predictions p = Finetuner.predict(net, d, batchSize, root);
                 Map<String, String> q2a = new LinkedHashMap<>();

@@ -38,11 +38,14 @@ public final class TestCommand implements Callable<Integer> {
         Check.directory("--data", m.data(), "data directory");
         try (Tester tester = m.tester(load, device)) {
             Tester.Result r = tester.test(DataOptions.of(m.data()), split, output, batchSize);
+            for (String line : r.dataSummary()) System.err.println(line);
             System.err.println("wrote " + r.file() + " (" + r.n() + " predictions)");
+            // "labelled" appears when only some examples carry labels: the accuracy is over those
+            String labelled = r.labelled() > 0 && r.labelled() < r.n() ? ", \"labelled\": " + r.labelled() : "";
             if (Double.isNaN(r.accuracy())) {
                 System.out.printf(Locale.ROOT, "{\"accuracy\": null, \"n\": %d}%n", r.n());
             } else {
-                System.out.printf(Locale.ROOT, "{\"accuracy\": %s, \"n\": %d}%n", Double.toString(r.accuracy() * 100), r.n());
+                System.out.printf(Locale.ROOT, "{\"accuracy\": %s, \"n\": %d%s}%n", Double.toString(r.accuracy() * 100), r.n(), labelled);
             }
         }
         return 0;

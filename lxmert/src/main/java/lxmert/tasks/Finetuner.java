@@ -122,7 +122,14 @@ public final class Finetuner implements AutoCloseable {
         this.config = opt.config();
         this.root = NDManager.newBaseManager(Device.fromName(opt.device()));
         this.net = new TaskNet(opt.task(), root, config, train.numAnswers(), opt.seed(), opt.mceLoss());
+        reportData();
         loadInitialWeights();
+    }
+
+    /** One line per split of what loading kept and dropped (questions without features, answers not in the table, labels). */
+    private void reportData() {
+        for (String line : train.loadSummary()) message(line);
+        if (valid != null) for (String line : valid.loadSummary()) message(line);
     }
 
     public TaskNet net() {
@@ -503,7 +510,7 @@ public final class Finetuner implements AutoCloseable {
         } finally {
             net.module().setTraining(wasTraining);
         }
-        return new Predictions(data, labels, data.size() == 0 ? Double.NaN : s / data.size());
+        return new Predictions(data, labels, TaskData.accuracy(data, labels)); // over the labelled examples only
     }
 
     public List<String> label2ans() {

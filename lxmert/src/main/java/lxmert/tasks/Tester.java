@@ -34,8 +34,11 @@ public final class Tester implements AutoCloseable {
     private final Path vocab;
     private final List<String> label2ans;
 
-    /** The outcome: accuracy in [0, 1] (NaN when unlabelled), the prediction file, and the per-example table. */
-    public record Result(double accuracy, int n, Path file, List<Row> rows) {}
+    /**
+     * The outcome: accuracy in [0, 1] over the {@code labelled} examples (NaN when none is), the number of
+     * predictions, the prediction file, the per-example table, and one line per split of what loading kept and dropped.
+     */
+    public record Result(double accuracy, int n, Path file, List<Row> rows, int labelled, List<String> dataSummary) {}
 
     /** One prediction: example id, image(s), sentence, predicted answer, its score, and the gold labels. */
     public record Row(String id, String imgId, String sent, String predicted, double score, String questionType,
@@ -102,7 +105,7 @@ public final class Tester implements AutoCloseable {
                     f = outDir.resolve(split + "_predict.json");
                     if (task == Task.VQA) PredictionFiles.writeVqa(f, q2a); else PredictionFiles.writeGqa(f, q2a);
                 }
-                return new Result(d.labelled() ? p.accuracy() : Double.NaN, d.size(), f, rows);
+                return new Result(p.accuracy(), d.size(), f, rows, d.labelledCount(), d.loadSummary());
             }
         }
         Nlvr2Data d = new Nlvr2Data(Nlvr2Dataset.load(data, split), enc, FinetuneOptions.SEQ_LEN);
@@ -120,7 +123,7 @@ public final class Tester implements AutoCloseable {
             f = outDir.resolve(split + "_predict.csv");
             PredictionFiles.writeNlvr2(f, idt2ans);
         }
-        return new Result(d.labelled() ? p.accuracy() : Double.NaN, d.size(), f, rows);
+        return new Result(p.accuracy(), d.size(), f, rows, d.labelledCount(), d.loadSummary());
     }
 
     /** The number of answers of a task's head: the answer table under the data root (2 for NLVR2). */

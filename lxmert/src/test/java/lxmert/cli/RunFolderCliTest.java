@@ -75,9 +75,13 @@ class RunFolderCliTest {
         config = tmp.resolve("cfg.json");
         new LxmertConfig(400, 32, 2, 64, "gelu", 0.1, 0.1, 64, 2, 0.02, 1e-12, 1, 1, 1, 8, 4, 16, 8, 16, 1 / 0.15).save(config);
         run = tmp.resolve("run");
-        ok("finetune", "--task", "vqa", "--data", world.toString(), "--output", run.toString(), "--config", config.toString(),
+        Out f = ok("finetune", "--task", "vqa", "--data", world.toString(), "--output", run.toString(), "--config", config.toString(),
                 "--vocab", world.resolve("synth-vocab.txt").toString(), "--epochs", "1", "--batch-size", "8", "--lr", "1e-3",
                 "--eval-batch-size", "64", "--seed", "11");
+        // one summary line per loaded split (train,nominival and minival) in the command's output
+        for (String split : List.of("train", "nominival", "minival")) {
+            assertTrue(f.err.contains("vqa " + split + ": ") && f.err.contains("; all labelled"), f.err);
+        }
         // the data root's vocabulary is gone: whatever needs it must take the run folder's copy
         vocabSaved = tmp.resolve("vocab-elsewhere.txt");
         Files.move(world.resolve("synth-vocab.txt"), vocabSaved);
@@ -133,6 +137,53 @@ class RunFolderCliTest {
         Out e = exec("test", "--load", run.resolve("BEST").toString(), "--test", "minival", "--output", tmp.resolve("pred4").toString(),
                 "--task", "gqa");
         assertTrue(e.err.contains("warning: --task gqa differs from vqa"), e.err);
+    }
+
+    /**
+     * A data root whose minival has an unknown image, an answer outside the table and unlabelled questions: the test
+     * command prints one summary line for the split and an accuracy over the labelled questions only.
+     */
+    @Test
+    void droppedDataIsCountedAndPartlyLabelledSplitsSaySo() throws Exception {
+        Path world2 = tmp.resolve("data2");
+        try (var files = Files.walk(world)) {
+            for (Path f : (Iterable<Path>) files::iterator) {
+                Path to = world2.resolve(world.relativize(f).toString());
+                if (Files.isDirectory(f)) Files.createDirectories(to); else Files.copy(f, to);
+            }
+        }
+        Path mv = world2.resolve("vqa/minival.json");
+        com.fasterxml.jackson.databind.node.ArrayNode qs = (com.fasterxml.jackson.databind.node.ArrayNode) JSON.readTree(mv.toFile());
+        int n = qs.size();
+        ((com.fasterxml.jackson.databind.node.ObjectNode) qs.get(0)).put("img_id", "COCO_val2014_999999999999");
+        ((com.fasterxml.jackson.databind.node.ObjectNode) qs.get(1).get("label")).put("not-an-answer", 0.3);
+        int unlabelled = 0;
+        for (int i = 2; i < n; i += 3) {
+            ((com.fasterxml.jackson.databind.node.ObjectNode) qs.get(i)).remove("label");
+            unlabelled++;
+        }
+        JSON.writeValue(mv.toFile(), qs);
+        int used = n - 1;
+        int labelled = used - unlabelled;
+        Path out = tmp.resolve("pred-partial");
+        Out t = ok("test", "--load", run.resolve("BEST").toString(), "--data", world2.toString(), "--test", "minival",
+                "--output", out.toString());
+        assertTrue(t.err.contains("vqa minival: " + n + " questions, " + used + " used; dropped: 1 without image features, "
+                + "1 answers not in the answer table (of 1 questions; skipped in the targets); PARTLY LABELLED: " + labelled
+                + " of " + used + " questions have answers (accuracy is over those " + labelled + ")"), t.err);
+        JsonNode r = JSON.readTree(lastLine(t.out));
+        assertEquals(used, r.get("n").asInt());
+        assertEquals(labelled, r.get("labelled").asInt());
+        // the accuracy, recomputed here from the prediction file and the labels: mean over the labelled questions
+        JsonNode preds = JSON.readTree(out.resolve("minival_predict.json").toFile());
+        java.util.Map<String, JsonNode> labels = new java.util.HashMap<>();
+        for (JsonNode q : qs) if (q.has("label")) labels.put(q.get("question_id").asText(), q.get("label"));
+        double sum = 0;
+        for (JsonNode p : preds) {
+            JsonNode l = labels.get(p.get("question_id").asText());
+            if (l != null) sum += l.path(p.get("answer").asText()).asDouble(0);
+        }
+        assertEquals(100 * sum / labelled, r.get("accuracy").asDouble(), 1e-9);
     }
 
     @Test

@@ -91,8 +91,11 @@ public final class LibraryBackend implements LxmertMagicBackend {
         Check.directory("--data", rm.data(), "data directory");
         try (LoadedModel m = LoadedModel.open(rm, o.load, o.device)) {
             Predictions p = m.test(DataOptions.of(rm.data()), o.test, o.output, o.batchSize);
+            for (String line : p.result().dataSummary()) System.out.println(line);
+            int labelled = p.result().labelled();
             System.out.println("wrote " + p.file() + " (" + p.n() + " predictions)"
-                    + (Double.isNaN(p.accuracy()) ? "" : String.format(Locale.ROOT, "; accuracy %.2f%%", 100 * p.accuracy())));
+                    + (Double.isNaN(p.accuracy()) ? "" : String.format(Locale.ROOT, "; accuracy %.2f%%", 100 * p.accuracy()))
+                    + (labelled > 0 && labelled < p.n() ? " over the " + labelled + " labelled" : ""));
             return p;
         }
     }

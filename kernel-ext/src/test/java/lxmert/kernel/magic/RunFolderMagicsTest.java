@@ -43,6 +43,10 @@ class RunFolderMagicsTest {
                     cfg.toString(), "--vocab", world.resolve("synth-vocab.txt").toString(), "--epochs", "1", "--batch-size", "8",
                     "--lr", "1e-3", "--eval-batch-size", "64", "--no-progress"), System.out);
             assertTrue(Files.isRegularFile(run.resolve("run.json")));
+            for (String split : List.of("train", "nominival", "minival")) {
+                assertTrue(captured(printed).contains("vqa " + split + ": "), "summary line of each split: " + captured(printed));
+            }
+            int before = captured(printed).length();
             Files.move(world.resolve("synth-vocab.txt"), tmp.resolve("moved-vocab.txt"));
 
             Path out = tmp.resolve("pred");
@@ -51,6 +55,7 @@ class RunFolderMagicsTest {
             Predictions preds = assertInstanceOf(Predictions.class, p);
             assertEquals(Task.VQA, preds.task());
             assertTrue(preds.n() > 0 && Files.isRegularFile(out.resolve("minival_predict.json")));
+            assertTrue(captured(printed).substring(before).contains("vqa minival: "), "test prints the summary: " + captured(printed));
 
             Object l = m.run(List.of("load", run.resolve("BEST").toString()), System.out);
             try (LoadedModel lm = assertInstanceOf(LoadedModel.class, l)) {

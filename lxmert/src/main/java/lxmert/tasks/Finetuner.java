@@ -126,12 +126,19 @@ public final class Finetuner implements AutoCloseable {
             this.config = opt.config();
             this.root = newRoot = NDManager.newBaseManager(Device.fromName(opt.device()));
             this.net = new TaskNet(opt.task(), root, config, train.numAnswers(), opt.seed(), opt.mceLoss());
+            reportData();
             InitialWeights.load(opt, net, label2ans, this::message);
         } catch (IOException | RuntimeException e) {
             closeAll(closeables);
             if (newRoot != null) newRoot.close();
             throw e;
         }
+    }
+
+    /** One line per split of what loading kept and dropped (questions without features, answers not in the table, labels). */
+    private void reportData() {
+        for (String line : train.loadSummary()) message(line);
+        if (valid != null) for (String line : valid.loadSummary()) message(line);
     }
 
     public TaskNet net() {
@@ -156,6 +163,7 @@ public final class Finetuner implements AutoCloseable {
         Files.createDirectories(out);
         removeStaleTemporaries(out);
         config.save(out.resolve("config.json"));
+        RunFolder.write(opt, label2ans); // vocab copy, answer table and run.json: the folder describes itself
         Map<String, NDArray> params = net.module().namedParameters();
         Trainer.Options to = new Trainer.Options(opt.lr(), 0.1,
                 TrainingLoop.totalSteps(train.size(), opt.batchSize(), opt.epochs()), 5.0, opt.batchSize(), opt.seed());

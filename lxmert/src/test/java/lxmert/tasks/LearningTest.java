@@ -1,0 +1,212 @@
+package lxmert.tasks;
+
+import static org.junit.jupiter.api.Assertions.*;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Random;
+import java.util.TreeSet;
+
+import org.junit.jupiter.api.Disabled;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+
+import lxmert.config.LxmertConfig;
+import lxmert.data.DataOptions;
+import lxmert.data.QaDataset;
+import lxmert.data.QaExample;
+import lxmert.data.QaTask;
+import lxmert.data.synth.SynthWorld;
+
+/**
+ * Fine-tuning learns, and it learns from the image. On a small synthetic world, a model fine-tuned from scratch
+ * ({@code synth} preset) answers the image-only question families (the colour of a named object, the shape of an
+ * object of a named colour) far above their text-only prior; evaluated with the features shuffled between images,
+ * or with one constant image for every question (text only), the same model falls back to at most that prior.
+ *
+ * <p>The margins are statistical, not tuned: the text-only prior p of a family is measured on the evaluated split
+ * (for each question string, the answer most often right in the training split), and "far" means several binomial
+ * standard errors sqrt(p(1-p)/n) of that family's n questions. A pipeline that paired questions with the wrong
+ * image's features, or ignored the features, could not pass.
+ */
+@Tag("learning")
+@Disabled("NOT FINISHED: with these settings (synth preset, scale 24, 20 epochs, lr 1e-4) the model is above its "
+        + "shuffled/constant-image level but not yet several standard errors above it: measured shape prior 0.162, "
+        + "image 0.305, shuffled 0.171, constant 0.151; colour prior 0.192, image 0.272, shuffled 0.167, constant 0.149 "
+        + "(n = 94 / 123; 402 s of training on 2 shared cores). Needs a setting that learns further within the budget.")
+class LearningTest {
+    /** How many binomial standard errors count as "far". */
+    static final double K = 3;
+    static final Map<String, String> IMAGE_ONLY = Map.of("what color is the", "colour", "what is the", "shape");
+
+    @TempDir Path tmp;
+
+    @Test
+    void imageOnlyFamiliesUseTheImage() throws Exception {
+        Path world = tmp.resolve("world");
+        new SynthWorld(new SynthWorld.Config(2024, Double.parseDouble(System.getProperty("learning.scale", "24")), 64, 8)).write(world);
+        // the VQA splits keep only the image-only families: the minute of training goes to what the test is about
+        for (String split : List.of("train", "nominival", "minival")) keepImageOnlyFamilies(world.resolve("vqa/" + split + ".json"));
+        LxmertConfig config = LxmertConfig.synth();
+        Path out = tmp.resolve("run");
+        FinetuneOptions o = FinetuneOptions.defaults(Task.VQA, world, out).withConfig(config)
+                .withData(DataOptions.of(world)).withVocab(world.resolve("synth-vocab.txt"))
+                .withSplits("train,nominival", "")
+                .withEpochs(Integer.getInteger("learning.epochs", 20)).withBatchSize(32)
+                .withLr(Double.parseDouble(System.getProperty("learning.lr", "1e-4"))).withSeed(1).withEvalBatchSize(256);
+        long t0 = System.nanoTime();
+        TrainingListenerPrinter printer = new TrainingListenerPrinter();
+        // one intra-op thread: this small model gains little from two, and loses much when the cores are shared
+        ai.djl.engine.Engine.getEngine("PyTorch");
+        int threads = ai.djl.pytorch.jni.JniUtils.getNumThreads();
+        ai.djl.pytorch.jni.JniUtils.setNumThreads(1);
+        try (Finetuner f = new Finetuner(o, List.of(printer), null)) {
+            f.train();
+        } finally {
+            ai.djl.pytorch.jni.JniUtils.setNumThreads(threads);
+        }
+        double trainSecs = (System.nanoTime() - t0) / 1e9;
+
+        Map<String, Double> prior = textOnlyPrior(world);
+        Map<String, Integer> n = new LinkedHashMap<>();
+        Map<String, Double> correct = familyAccuracy(out, world, world, n);
+        Path shuffled = remapImages(world, tmp.resolve("shuffled"), false);
+        Map<String, Double> shuffledAcc = familyAccuracy(out, world, shuffled, null);
+        Path constant = remapImages(world, tmp.resolve("constant"), true);
+        Map<String, Double> constantAcc = familyAccuracy(out, world, constant, null);
+
+        StringBuilder report = new StringBuilder(String.format(Locale.ROOT, "trained %.0f s; ", trainSecs));
+        for (String fam : IMAGE_ONLY.values()) {
+            report.append(String.format(Locale.ROOT, "%s n=%d: prior %.3f, image %.3f, shuffled %.3f, constant %.3f; ", fam,
+                    n.get(fam), prior.get(fam), correct.get(fam), shuffledAcc.get(fam), constantAcc.get(fam)));
+        }
+        System.out.println("LearningTest: " + report);
+        for (String fam : IMAGE_ONLY.values()) {
+            double p = prior.get(fam);
+            double se = Math.sqrt(p * (1 - p) / n.get(fam));
+            assertTrue(n.get(fam) >= 50, fam + ": enough questions for a stable estimate; " + report);
+            assertTrue(correct.get(fam) > p + K * se, fam + ": far above the text-only prior with the right image; " + report);
+            assertTrue(shuffledAcc.get(fam) < p + K * se, fam + ": not above the prior with another image's features; " + report);
+            assertTrue(constantAcc.get(fam) < p + K * se, fam + ": not above the prior with one constant image; " + report);
+            double c = correct.get(fam);
+            double sh = shuffledAcc.get(fam);
+            double seDiff = Math.sqrt((c * (1 - c) + sh * (1 - sh)) / n.get(fam));
+            assertTrue(sh < c - K * seDiff,
+                    fam + ": far below the trained level when features are shuffled; " + report);
+        }
+    }
+
+    /** Rewrites a VQA split file keeping the questions of the image-only families only. */
+    static void keepImageOnlyFamilies(Path split) throws IOException {
+        ObjectMapper json = new ObjectMapper();
+        ArrayNode qs = (ArrayNode) json.readTree(split.toFile());
+        ArrayNode kept = json.createArrayNode();
+        for (JsonNode q : qs) if (IMAGE_ONLY.containsKey(q.path("question_type").asText())) kept.add(q);
+        json.writeValue(split.toFile(), kept);
+    }
+
+    /** One line per epoch on stdout (time, loss, train accuracy): what the test spent its minute on. */
+    static final class TrainingListenerPrinter implements lxmert.train.TrainingListener {
+        @Override
+        public void onEpoch(EpochEvent e) {
+            System.out.printf(Locale.ROOT, "LearningTest epoch %d: %.1f s, loss %.4f, train %.3f%n", e.epoch() + 1,
+                    e.epochSeconds(), e.meanLoss(), e.trainAccuracy());
+        }
+    }
+
+    /**
+     * Per image-only family, the soft accuracy on minival of the best text-only rule learnt from the training splits:
+     * for each question string the answer with the highest total score in training (the family's overall best for
+     * strings never seen in training).
+     */
+    static Map<String, Double> textOnlyPrior(Path world) throws IOException {
+        Map<String, Map<String, Double>> bySent = new HashMap<>();
+        Map<String, Map<String, Double>> byFamily = new HashMap<>();
+        for (QaExample e : QaDataset.readSplits(QaTask.VQA, world, "train,nominival")) {
+            String fam = IMAGE_ONLY.get(e.questionType());
+            if (fam == null) continue;
+            for (var a : e.label().entrySet()) {
+                bySent.computeIfAbsent(e.sent(), k -> new HashMap<>()).merge(a.getKey(), a.getValue(), Double::sum);
+                byFamily.computeIfAbsent(fam, k -> new HashMap<>()).merge(a.getKey(), a.getValue(), Double::sum);
+            }
+        }
+        Map<String, Double> sum = new HashMap<>();
+        Map<String, Integer> n = new HashMap<>();
+        for (QaExample e : QaDataset.readSplits(QaTask.VQA, world, "minival")) {
+            String fam = IMAGE_ONLY.get(e.questionType());
+            if (fam == null) continue;
+            Map<String, Double> h = bySent.getOrDefault(e.sent(), byFamily.get(fam));
+            String best = h.entrySet().stream().max(Map.Entry.comparingByValue()).orElseThrow().getKey();
+            sum.merge(fam, e.label().getOrDefault(best, 0.0), Double::sum);
+            n.merge(fam, 1, Integer::sum);
+        }
+        Map<String, Double> out = new HashMap<>();
+        sum.forEach((k, v) -> out.put(k, v / n.get(k)));
+        return out;
+    }
+
+    /** Soft accuracy per image-only family of the run's LAST snapshot on {@code data}'s minival; counts into {@code n}. */
+    static Map<String, Double> familyAccuracy(Path run, Path world, Path data, Map<String, Integer> n) throws IOException {
+        Map<String, Double> sum = new HashMap<>();
+        Map<String, Integer> count = new HashMap<>();
+        try (Tester t = new Tester(Task.VQA, run.resolve("LAST"), null, Tester.numAnswers(Task.VQA, world),
+                world.resolve("synth-vocab.txt"), "cpu")) {
+            Tester.Result r = t.test(DataOptions.of(data), "minival", null, 256);
+            for (Tester.Row row : r.rows()) {
+                String fam = IMAGE_ONLY.get(row.questionType());
+                if (fam == null) continue;
+                sum.merge(fam, row.label().getOrDefault(row.predicted(), 0.0), Double::sum);
+                count.merge(fam, 1, Integer::sum);
+            }
+        }
+        if (n != null) n.putAll(count);
+        Map<String, Double> out = new HashMap<>();
+        sum.forEach((k, v) -> out.put(k, v / count.get(k)));
+        return out;
+    }
+
+    /**
+     * A data root like {@code world} whose minival questions are paired with other images: a derangement of the
+     * minival images (each question sees another image's features: features shuffled between images), or one
+     * image for every question ({@code constant}: the features carry nothing about the question).
+     */
+    static Path remapImages(Path world, Path dir, boolean constant) throws IOException {
+        Files.createDirectories(dir.resolve("vqa"));
+        try (var s = Files.list(world)) {
+            for (Path p : (Iterable<Path>) s::iterator) {
+                if (!p.getFileName().toString().equals("vqa")) Files.createSymbolicLink(dir.resolve(p.getFileName()), p.toAbsolutePath());
+            }
+        }
+        try (var s = Files.list(world.resolve("vqa"))) {
+            for (Path p : (Iterable<Path>) s::iterator) {
+                if (!p.getFileName().toString().equals("minival.json")) {
+                    Files.createSymbolicLink(dir.resolve("vqa").resolve(p.getFileName()), p.toAbsolutePath());
+                }
+            }
+        }
+        ObjectMapper json = new ObjectMapper();
+        ArrayNode qs = (ArrayNode) json.readTree(world.resolve("vqa/minival.json").toFile());
+        List<String> imgs = new ArrayList<>(new TreeSet<String>() {{ for (JsonNode q : qs) add(q.get("img_id").asText()); }});
+        Map<String, String> to = new HashMap<>();
+        // a random derangement: shuffle, then map each image to the next one in the shuffled cycle
+        List<String> order = new ArrayList<>(imgs);
+        java.util.Collections.shuffle(order, new Random(17));
+        for (int i = 0; i < order.size(); i++) to.put(order.get(i), constant ? order.get(0) : order.get((i + 1) % order.size()));
+        for (JsonNode q : qs) ((ObjectNode) q).put("img_id", to.get(q.get("img_id").asText()));
+        json.writeValue(dir.resolve("vqa/minival.json").toFile(), qs);
+        return dir;
+    }
+}

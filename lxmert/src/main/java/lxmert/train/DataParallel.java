@@ -142,9 +142,7 @@ final class DataParallel<B, D> implements AutoCloseable {
                     NDArray p = params.get(i).get(e.getKey());
                     NDArray gi = p.getGradient();
                     gi.attach(tmp);
-                    NDArray moved = gi.toDevice(master, true);
-                    moved.attach(tmp);
-                    g0.addi(moved);
+                    g0.addi(on(gi, master, tmp));
                     Grad.zero(p);
                 }
             }
@@ -166,9 +164,7 @@ final class DataParallel<B, D> implements AutoCloseable {
         for (int i = 1; i < size(); i++) {
             try (NDManager tmp = roots.get(i).newSubManager(); AutoCloseable ng = Grad.noGrad()) {
                 for (Map.Entry<String, NDArray> e : params.get(i).entrySet()) {
-                    NDArray src = master.get(e.getKey()).toDevice(devices.get(i), true);
-                    src.attach(tmp);
-                    e.getValue().set(new NDIndex(":"), src);
+                    e.getValue().set(new NDIndex(":"), on(master.get(e.getKey()), devices.get(i), tmp));
                 }
             } catch (RuntimeException e) {
                 throw e;
@@ -176,6 +172,14 @@ final class DataParallel<B, D> implements AutoCloseable {
                 throw new IllegalStateException(e);
             }
         }
+    }
+
+    /** {@code x} itself when it is on {@code d} (cpu,cpu), else a copy on {@code d} owned by {@code tmp} (device to device). */
+    private static NDArray on(NDArray x, Device d, NDManager tmp) {
+        if (x.getDevice().equals(d)) return x;
+        NDArray y = x.toDevice(d, true);
+        y.attach(tmp);
+        return y;
     }
 
     /** Closes the replicas' managers (not the master's: the caller's). */

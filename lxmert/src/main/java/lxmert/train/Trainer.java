@@ -1,5 +1,6 @@
 package lxmert.train;
 
+import ai.djl.Device;
 import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
@@ -10,7 +11,6 @@ import lxmert.model.Module;
 import lxmert.util.HostReads;
 
 import java.util.List;
-import ai.djl.Device;
 import java.util.Map;
 
 /**
@@ -105,10 +105,11 @@ public final class Trainer<B, D> implements AutoCloseable {
         this.options = options;
         this.params = model.namedParameters();
         this.paddingRows = paddingRows == null ? List.of() : paddingRows;
+        // the replicas first: a task that cannot replicate fails before anything else is allocated
+        this.parallel = devices.size() > 1 ? new DataParallel<>(root, model, task, devices) : null;
         model.setRequiresGradient(true);
         this.optim = new BertAdam(params, options.lr(), options.warmup(), options.tTotal());
         this.sums = new RunningSums(root, reads);
-        this.parallel = devices.size() > 1 ? new DataParallel<>(root, model, task, devices) : null;
     }
 
     /** The devices of the replicas, the master's first. */

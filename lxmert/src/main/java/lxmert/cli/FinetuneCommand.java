@@ -63,7 +63,7 @@ public final class FinetuneCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        device = lxmert.util.Devices.name(dev.apply().single("finetune"));
+        device = lxmert.util.Devices.spec(dev.apply().devices()); // several: data parallel
         FinetuneOptions o = options();
         StopSignal stop = new StopSignal();
         // Ctrl-C / SIGTERM: ask the trainer to stop after the current batch, and keep the JVM alive until it has

@@ -60,7 +60,7 @@ public final class LibraryBackend implements LxmertMagicBackend {
         DataOptions d = DataOptions.of(data).withCacheDir(o.cacheDir).withSize(size);
         FinetuneOptions f = FinetuneOptions.defaults(t, data, o.output).withConfig(c).withData(d)
                 .withEpochs(o.epochs).withBatchSize(o.batchSize).withSeed(o.seed).withEvalBatchSize(o.evalBatchSize)
-                .withResume(o.resume).withMceLoss(o.mceLoss).withDevice(lxmert.util.Devices.name(o.dev.apply().single("finetune")))
+                .withResume(o.resume).withMceLoss(o.mceLoss).withDevice(lxmert.util.Devices.spec(o.dev.apply().devices()))
                 .withSplits(o.train != null ? o.train : t.defaultTrain, o.valid != null ? o.valid : t.defaultValid);
         if (o.lr != null) f = f.withLr(o.lr);
         f = f.withVocab(LoadedModel.defaultVocab(o.vocab, data));

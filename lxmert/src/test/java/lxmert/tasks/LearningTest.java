@@ -14,7 +14,6 @@ import java.util.Map;
 import java.util.Random;
 import java.util.TreeSet;
 
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -37,36 +36,47 @@ import lxmert.data.synth.SynthWorld;
  * object of a named colour) far above their text-only prior; evaluated with the features shuffled between images,
  * or with one constant image for every question (text only), the same model falls back to at most that prior.
  *
- * <p>The margins are statistical, not tuned: the text-only prior p of a family is measured on the evaluated split
+ * <p>The margins are statistical, not tuned: the text-only prior p of a family is measured on the evaluated splits
  * (for each question string, the answer most often right in the training split), and "far" means several binomial
- * standard errors sqrt(p(1-p)/n) of that family's n questions. A pipeline that paired questions with the wrong
- * image's features, or ignored the features, could not pass.
+ * standard errors sqrt(p(1-p)/n) of that family's n questions (for the gap between two accuracies, the standard
+ * error of the difference). A pipeline that paired questions with the wrong image's features, or ignored the
+ * features, could not pass.
+ *
+ * <p>The setup spends the budget on what the test is about: a world that asks only the two image-only families
+ * ({@link SynthWorld.Config#withVqaFamilies}), scenes of 2-3 objects and as many boxes
+ * ({@link SynthWorld.Config#withMaxObjects}), the preset's embedding table cut to the world's vocabulary, training
+ * on {@code train} and evaluating on both validation halves. lr 1e-4 (the VQA default): from scratch, 3e-4 and more
+ * stayed at the prior for 8 epochs in trials, 1e-3 collapsed to one answer. System properties {@code learning.seed},
+ * {@code learning.scale}, {@code learning.epochs}, {@code learning.lr}, {@code learning.batch}, {@code learning.objects},
+ * {@code learning.boxes} change the setup for experiments.
  */
 @Tag("learning")
-@Disabled("NOT FINISHED: with these settings (synth preset, scale 24, 20 epochs, lr 1e-4) the model is above its "
-        + "shuffled/constant-image level but not yet several standard errors above it: measured shape prior 0.162, "
-        + "image 0.305, shuffled 0.171, constant 0.151; colour prior 0.192, image 0.272, shuffled 0.167, constant 0.149 "
-        + "(n = 94 / 123; 402 s of training on 2 shared cores). Needs a setting that learns further within the budget.")
 class LearningTest {
     /** How many binomial standard errors count as "far". */
     static final double K = 3;
     static final Map<String, String> IMAGE_ONLY = Map.of("what color is the", "colour", "what is the", "shape");
+    /** Trained on {@code train}; evaluated on both validation halves (more questions, smaller standard errors). */
+    static final String TRAIN = "train", EVAL = "minival,nominival";
 
     @TempDir Path tmp;
 
     @Test
     void imageOnlyFamiliesUseTheImage() throws Exception {
+        long seed = Long.getLong("learning.seed", 2024);
         Path world = tmp.resolve("world");
-        new SynthWorld(new SynthWorld.Config(2024, Double.parseDouble(System.getProperty("learning.scale", "24")), 64, 8)).write(world);
-        // the VQA splits keep only the image-only families: the minute of training goes to what the test is about
-        for (String split : List.of("train", "nominival", "minival")) keepImageOnlyFamilies(world.resolve("vqa/" + split + ".json"));
-        LxmertConfig config = LxmertConfig.synth();
+        // a world that asks only the image-only families: the minute of training goes to what the test is about
+        int maxObjects = Integer.getInteger("learning.objects", 3);
+        new SynthWorld(new SynthWorld.Config(seed, Double.parseDouble(System.getProperty("learning.scale", "24")), 64,
+                Integer.getInteger("learning.boxes", maxObjects)).withVqaFamilies("colour", "shape").withMaxObjects(maxObjects)).write(world);
+        Path vocab = world.resolve("synth-vocab.txt");
+        // the synth preset; its embedding table cut to the world's vocabulary (30522 rows would cost Adam time only)
+        LxmertConfig config = LxmertConfig.synth().withVocabSize(lxmert.text.Vocab.load(vocab).size());
         Path out = tmp.resolve("run");
         FinetuneOptions o = FinetuneOptions.defaults(Task.VQA, world, out).withConfig(config)
-                .withData(DataOptions.of(world)).withVocab(world.resolve("synth-vocab.txt"))
-                .withSplits("train,nominival", "")
-                .withEpochs(Integer.getInteger("learning.epochs", 20)).withBatchSize(32)
-                .withLr(Double.parseDouble(System.getProperty("learning.lr", "1e-4"))).withSeed(1).withEvalBatchSize(256);
+                .withData(DataOptions.of(world)).withVocab(vocab)
+                .withSplits("train", "")
+                .withEpochs(Integer.getInteger("learning.epochs", 10)).withBatchSize(Integer.getInteger("learning.batch", 32))
+                .withLr(Double.parseDouble(System.getProperty("learning.lr", "1e-4"))).withSeed(seed).withEvalBatchSize(256);
         long t0 = System.nanoTime();
         TrainingListenerPrinter printer = new TrainingListenerPrinter();
         // one intra-op thread: this small model gains little from two, and loses much when the cores are shared
@@ -83,39 +93,35 @@ class LearningTest {
         Map<String, Double> prior = textOnlyPrior(world);
         Map<String, Integer> n = new LinkedHashMap<>();
         Map<String, Double> correct = familyAccuracy(out, world, world, n);
-        Path shuffled = remapImages(world, tmp.resolve("shuffled"), false);
+        Path shuffled = remapImages(world, tmp.resolve("shuffled"), false, seed);
         Map<String, Double> shuffledAcc = familyAccuracy(out, world, shuffled, null);
-        Path constant = remapImages(world, tmp.resolve("constant"), true);
+        Path constant = remapImages(world, tmp.resolve("constant"), true, seed);
         Map<String, Double> constantAcc = familyAccuracy(out, world, constant, null);
+        double allSecs = (System.nanoTime() - t0) / 1e9;
 
-        StringBuilder report = new StringBuilder(String.format(Locale.ROOT, "trained %.0f s; ", trainSecs));
+        StringBuilder report = new StringBuilder(String.format(Locale.ROOT, "seed %d, trained %.0f s (%.0f s with evaluation); ",
+                seed, trainSecs, allSecs));
         for (String fam : IMAGE_ONLY.values()) {
-            report.append(String.format(Locale.ROOT, "%s n=%d: prior %.3f, image %.3f, shuffled %.3f, constant %.3f; ", fam,
-                    n.get(fam), prior.get(fam), correct.get(fam), shuffledAcc.get(fam), constantAcc.get(fam)));
+            double p = prior.get(fam);
+            double se = Math.sqrt(p * (1 - p) / n.get(fam));
+            report.append(String.format(Locale.ROOT, "%s n=%d: prior %.3f (SE %.3f), image %.3f, shuffled %.3f, constant %.3f; ", fam,
+                    n.get(fam), p, se, correct.get(fam), shuffledAcc.get(fam), constantAcc.get(fam)));
         }
         System.out.println("LearningTest: " + report);
         for (String fam : IMAGE_ONLY.values()) {
             double p = prior.get(fam);
             double se = Math.sqrt(p * (1 - p) / n.get(fam));
-            assertTrue(n.get(fam) >= 50, fam + ": enough questions for a stable estimate; " + report);
+            assertTrue(n.get(fam) >= 200, fam + ": enough questions for a stable estimate; " + report);
             assertTrue(correct.get(fam) > p + K * se, fam + ": far above the text-only prior with the right image; " + report);
             assertTrue(shuffledAcc.get(fam) < p + K * se, fam + ": not above the prior with another image's features; " + report);
             assertTrue(constantAcc.get(fam) < p + K * se, fam + ": not above the prior with one constant image; " + report);
             double c = correct.get(fam);
-            double sh = shuffledAcc.get(fam);
-            double seDiff = Math.sqrt((c * (1 - c) + sh * (1 - sh)) / n.get(fam));
-            assertTrue(sh < c - K * seDiff,
-                    fam + ": far below the trained level when features are shuffled; " + report);
+            for (double other : new double[]{shuffledAcc.get(fam), constantAcc.get(fam)}) {
+                double seDiff = Math.sqrt((c * (1 - c) + other * (1 - other)) / n.get(fam));
+                assertTrue(other < c - K * seDiff,
+                        fam + ": far below the trained level when the features do not belong to the question's image; " + report);
+            }
         }
-    }
-
-    /** Rewrites a VQA split file keeping the questions of the image-only families only. */
-    static void keepImageOnlyFamilies(Path split) throws IOException {
-        ObjectMapper json = new ObjectMapper();
-        ArrayNode qs = (ArrayNode) json.readTree(split.toFile());
-        ArrayNode kept = json.createArrayNode();
-        for (JsonNode q : qs) if (IMAGE_ONLY.containsKey(q.path("question_type").asText())) kept.add(q);
-        json.writeValue(split.toFile(), kept);
     }
 
     /** One line per epoch on stdout (time, loss, train accuracy): what the test spent its minute on. */
@@ -128,14 +134,14 @@ class LearningTest {
     }
 
     /**
-     * Per image-only family, the soft accuracy on minival of the best text-only rule learnt from the training splits:
+     * Per image-only family, the soft accuracy on the evaluated splits of the best text-only rule learnt from the training split:
      * for each question string the answer with the highest total score in training (the family's overall best for
      * strings never seen in training).
      */
     static Map<String, Double> textOnlyPrior(Path world) throws IOException {
         Map<String, Map<String, Double>> bySent = new HashMap<>();
         Map<String, Map<String, Double>> byFamily = new HashMap<>();
-        for (QaExample e : QaDataset.readSplits(QaTask.VQA, world, "train,nominival")) {
+        for (QaExample e : QaDataset.readSplits(QaTask.VQA, world, TRAIN)) {
             String fam = IMAGE_ONLY.get(e.questionType());
             if (fam == null) continue;
             for (var a : e.label().entrySet()) {
@@ -145,7 +151,7 @@ class LearningTest {
         }
         Map<String, Double> sum = new HashMap<>();
         Map<String, Integer> n = new HashMap<>();
-        for (QaExample e : QaDataset.readSplits(QaTask.VQA, world, "minival")) {
+        for (QaExample e : QaDataset.readSplits(QaTask.VQA, world, EVAL)) {
             String fam = IMAGE_ONLY.get(e.questionType());
             if (fam == null) continue;
             Map<String, Double> h = bySent.getOrDefault(e.sent(), byFamily.get(fam));
@@ -158,13 +164,13 @@ class LearningTest {
         return out;
     }
 
-    /** Soft accuracy per image-only family of the run's LAST snapshot on {@code data}'s minival; counts into {@code n}. */
+    /** Soft accuracy per image-only family of the run's LAST snapshot on {@code data}'s evaluated splits; counts into {@code n}. */
     static Map<String, Double> familyAccuracy(Path run, Path world, Path data, Map<String, Integer> n) throws IOException {
         Map<String, Double> sum = new HashMap<>();
         Map<String, Integer> count = new HashMap<>();
         try (Tester t = new Tester(Task.VQA, run.resolve("LAST"), null, Tester.numAnswers(Task.VQA, world),
                 world.resolve("synth-vocab.txt"), "cpu")) {
-            Tester.Result r = t.test(DataOptions.of(data), "minival", null, 256);
+            Tester.Result r = t.test(DataOptions.of(data), EVAL, null, 256);
             for (Tester.Row row : r.rows()) {
                 String fam = IMAGE_ONLY.get(row.questionType());
                 if (fam == null) continue;
@@ -179,11 +185,13 @@ class LearningTest {
     }
 
     /**
-     * A data root like {@code world} whose minival questions are paired with other images: a derangement of the
-     * minival images (each question sees another image's features: features shuffled between images), or one
+     * A data root like {@code world} whose evaluated questions are paired with other images: a random derangement of
+     * the evaluated images (each question sees another image's features: features shuffled between images), or one
      * image for every question ({@code constant}: the features carry nothing about the question).
      */
-    static Path remapImages(Path world, Path dir, boolean constant) throws IOException {
+    static Path remapImages(Path world, Path dir, boolean constant, long seed) throws IOException {
+        List<String> evalFiles = new ArrayList<>();
+        for (String split : EVAL.split(",")) evalFiles.add(split + ".json");
         Files.createDirectories(dir.resolve("vqa"));
         try (var s = Files.list(world)) {
             for (Path p : (Iterable<Path>) s::iterator) {
@@ -192,21 +200,28 @@ class LearningTest {
         }
         try (var s = Files.list(world.resolve("vqa"))) {
             for (Path p : (Iterable<Path>) s::iterator) {
-                if (!p.getFileName().toString().equals("minival.json")) {
+                if (!evalFiles.contains(p.getFileName().toString())) {
                     Files.createSymbolicLink(dir.resolve("vqa").resolve(p.getFileName()), p.toAbsolutePath());
                 }
             }
         }
         ObjectMapper json = new ObjectMapper();
-        ArrayNode qs = (ArrayNode) json.readTree(world.resolve("vqa/minival.json").toFile());
-        List<String> imgs = new ArrayList<>(new TreeSet<String>() {{ for (JsonNode q : qs) add(q.get("img_id").asText()); }});
-        Map<String, String> to = new HashMap<>();
+        Map<String, ArrayNode> splits = new LinkedHashMap<>();
+        TreeSet<String> imgs = new TreeSet<>();
+        for (String f : evalFiles) {
+            ArrayNode qs = (ArrayNode) json.readTree(world.resolve("vqa").resolve(f).toFile());
+            splits.put(f, qs);
+            for (JsonNode q : qs) imgs.add(q.get("img_id").asText());
+        }
         // a random derangement: shuffle, then map each image to the next one in the shuffled cycle
         List<String> order = new ArrayList<>(imgs);
-        java.util.Collections.shuffle(order, new Random(17));
+        java.util.Collections.shuffle(order, new Random(seed));
+        Map<String, String> to = new HashMap<>();
         for (int i = 0; i < order.size(); i++) to.put(order.get(i), constant ? order.get(0) : order.get((i + 1) % order.size()));
-        for (JsonNode q : qs) ((ObjectNode) q).put("img_id", to.get(q.get("img_id").asText()));
-        json.writeValue(dir.resolve("vqa/minival.json").toFile(), qs);
+        for (var e : splits.entrySet()) {
+            for (JsonNode q : e.getValue()) ((ObjectNode) q).put("img_id", to.get(q.get("img_id").asText()));
+            json.writeValue(dir.resolve("vqa").resolve(e.getKey()).toFile(), e.getValue());
+        }
         return dir;
     }
 }

@@ -124,6 +124,24 @@ class LearningTest {
         }
     }
 
+    /** The world options the test relies on: only the asked families are written; bad values are named. */
+    @Test
+    void worldOptionsAskOnlyTheGivenFamilies() throws Exception {
+        Path world = tmp.resolve("small");
+        new SynthWorld(new SynthWorld.Config(5, 0.5, 8, 3).withVqaFamilies("colour", "shape").withMaxObjects(3)).write(world);
+        List<QaExample> qs = QaDataset.readSplits(QaTask.VQA, world, "train,nominival,minival");
+        assertTrue(qs.size() > 20, "questions: " + qs.size());
+        for (QaExample e : qs) assertTrue(IMAGE_ONLY.containsKey(e.questionType()), e.questionType());
+        assertEquals(2, qs.stream().map(QaExample::questionType).distinct().count());
+        var bad = assertThrows(IllegalArgumentException.class,
+                () -> new SynthWorld.Config(5, 1, 8).withVqaFamilies("colour", "weight"));
+        assertTrue(bad.getMessage().contains("\"weight\""), bad.getMessage());
+        assertThrows(IllegalArgumentException.class, () -> new SynthWorld.Config(5, 1, 8).withMaxObjects(8));
+        // fewer boxes than the most objects of a scene
+        assertThrows(IllegalArgumentException.class, () -> new SynthWorld(new SynthWorld.Config(5, 1, 8, 3)));
+        new SynthWorld(new SynthWorld.Config(5, 1, 8, 3).withMaxObjects(3));
+    }
+
     /** One line per epoch on stdout (time, loss, train accuracy): what the test spent its minute on. */
     static final class TrainingListenerPrinter implements lxmert.train.TrainingListener {
         @Override

@@ -61,6 +61,7 @@ public final class LibraryBackend implements LxmertMagicBackend {
             if (o.weights.lxmert != null) f = f.withWeights(FinetuneOptions.Weights.LXMERT, o.weights.lxmert);
             else if (o.weights.lxmertQa != null) f = f.withWeights(FinetuneOptions.Weights.LXMERT_QA, o.weights.lxmertQa);
             else if (o.weights.snapshot != null) f = f.withWeights(FinetuneOptions.Weights.SNAPSHOT, o.weights.snapshot);
+            else if (o.weights.bert != null) f = f.withWeights(FinetuneOptions.Weights.BERT, o.weights.bert);
         }
         return f;
     }

@@ -123,6 +123,9 @@ public final class MagicOptions {
 
             @Option(names = "--load", description = "a task snapshot (this project's or the original's)")
             public Path snapshot;
+
+            @Option(names = "--bert", description = "HuggingFace bert-base-uncased pytorch_model.bin: language layers, embeddings, pooler")
+            public Path bert;
         }
 
         @ArgGroup(exclusive = true)

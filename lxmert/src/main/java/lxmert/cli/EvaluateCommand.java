@@ -19,9 +19,12 @@ import lxmert.eval.Nlvr2Eval;
 import lxmert.eval.PredictionFiles;
 import lxmert.eval.SoftScore;
 import lxmert.eval.VqaOfficialEval;
+import lxmert.tasks.RunFolder;
 import lxmert.util.Check;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 
 /**
  * {@code evaluate --task vqa|gqa|nlvr2 --data DIR --split S --predictions FILE [--annotations FILE]}: scores a
@@ -32,8 +35,11 @@ import picocli.CommandLine.Option;
  */
 @Command(name = "evaluate", mixinStandardHelpOptions = true, description = "Score a prediction / submission file.")
 public final class EvaluateCommand implements Callable<Integer> {
-    @Option(names = "--task", required = true, description = "vqa, gqa or nlvr2") String task;
-    @Option(names = "--data", defaultValue = "data", description = "data root (default ${DEFAULT-VALUE})") Path data;
+    @Spec CommandSpec spec;
+
+    @Option(names = "--task", description = "vqa, gqa or nlvr2 (default: the --run folder's)") String task;
+    @Option(names = "--data", defaultValue = "data", description = "data root (default: the --run folder's, else ${DEFAULT-VALUE})") Path data;
+    @Option(names = "--run", description = "a fine-tuning run folder (its run.json gives --task and --data)") Path run;
     @Option(names = "--split", required = true, description = "split(s), comma-separated, e.g. minival") String split;
     @Option(names = "--predictions", required = true, description = "VQA/GQA json or NLVR2 csv") Path predictions;
     @Option(names = "--annotations", description = "official VQA annotation file (mscoco_val2014_annotations.json)") Path annotations;
@@ -42,6 +48,10 @@ public final class EvaluateCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         VqaOfficialEval.Version version = VqaOfficialEval.Version.parse(vqaEvalVersion);
+        RunFolder.Chooser ch = new RunFolder.Chooser(run == null ? null : RunFolder.open(run), Runtime.given(spec),
+                Runtime.warn("evaluate"));
+        String task = ch.task(this.task, "given with --run").id;
+        Path data = ch.data(this.data);
         Check.directory("--data", data, "data directory");
         Map<String, Object> out = new LinkedHashMap<>();
         if (annotations != null && !task.equalsIgnoreCase("vqa")) {

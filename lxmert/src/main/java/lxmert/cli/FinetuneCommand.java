@@ -4,6 +4,7 @@ import lxmert.config.LxmertConfig;
 import lxmert.data.DataOptions;
 import lxmert.tasks.FinetuneOptions;
 import lxmert.tasks.Finetuner;
+import lxmert.tasks.RunFolder;
 import lxmert.tasks.Task;
 import lxmert.train.ProgressBar;
 import lxmert.train.StopSignal;
@@ -11,7 +12,9 @@ import lxmert.util.Check;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 
 import java.nio.file.Path;
 import java.util.List;
@@ -21,7 +24,9 @@ import java.util.concurrent.Callable;
 @Command(name = "finetune", mixinStandardHelpOptions = true,
         description = "Fine-tune LXMERT on vqa, gqa or nlvr2; writes OUTPUT/log.log, BEST.pth, LAST.pth (+ LAST.resume.pth).")
 public final class FinetuneCommand implements Callable<Integer> {
-    @Option(names = "--task", required = true, description = "vqa, gqa or nlvr2") String task;
+    @Spec CommandSpec spec;
+
+    @Option(names = "--task", description = "vqa, gqa or nlvr2 (with --resume or --load RUN/X: the run folder's)") String task;
     @Option(names = "--data", defaultValue = "data", description = "data root in the original layout (default ${DEFAULT-VALUE})") Path data;
     @Option(names = "--output", required = true, description = "output directory") Path output;
     @Option(names = "--config", defaultValue = "lxr955", description = "lxr955, tiny or a config JSON (default ${DEFAULT-VALUE})") String config;
@@ -59,8 +64,7 @@ public final class FinetuneCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        Check.directory("--data", data, "data directory");
-        device = lxmert.util.Devices.name(dev.apply().single("finetune"));
+        device = lxmert.util.Devices.spec(dev.apply().devices()); // several: data parallel
         FinetuneOptions o = options();
         StopSignal stop = new StopSignal();
         // Ctrl-C / SIGTERM: ask the trainer to stop after the current batch, and keep the JVM alive until it has
@@ -100,7 +104,13 @@ public final class FinetuneCommand implements Callable<Integer> {
     }
 
     FinetuneOptions options() throws Exception {
-        Task t = Task.parse(task);
+        Path weightsPath = weights == null ? null
+                : weights.lxmert != null ? weights.lxmert : weights.lxmertQa != null ? weights.lxmertQa : weights.snapshot;
+        RunFolder run = resume && RunFolder.isRunFolder(output) ? RunFolder.open(output) : RunFolder.near(weightsPath);
+        RunFolder.Chooser ch = new RunFolder.Chooser(run, Runtime.given(spec), Runtime.warn("finetune"));
+        Task t = ch.task(task, resume ? "in " + output : "beside the weights to load");
+        Path data = ch.data(this.data);
+        Check.directory("--data", data, "data directory");
         LxmertConfig c = LxmertConfig.resolve(config);
         DataOptions d = DataOptions.of(data).withCacheDir(cacheDir)
                 .withSize(size == null ? DataOptions.Size.FULL : size.tiny ? DataOptions.Size.TINY : DataOptions.Size.FAST);
@@ -116,6 +126,6 @@ public final class FinetuneCommand implements Callable<Integer> {
             else if (weights.snapshot != null) o = o.withWeights(FinetuneOptions.Weights.SNAPSHOT, weights.snapshot);
             else if (weights.bert != null) o = o.withWeights(FinetuneOptions.Weights.BERT, weights.bert);
         }
-        return o;
+        return ch.finetune(o, config, resume && run != null && run.dir().equals(output));
     }
 }

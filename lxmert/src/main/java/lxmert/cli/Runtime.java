@@ -15,6 +15,16 @@ final class Runtime {
         }
     }
 
+    /** Whether an option (long name) was given on the command line of {@code spec}'s command. */
+    static java.util.function.Predicate<String> given(picocli.CommandLine.Model.CommandSpec spec) {
+        return name -> spec.commandLine().getParseResult() != null && spec.commandLine().getParseResult().hasMatchedOption(name);
+    }
+
+    /** Warnings of command {@code cmd}: one line on stderr, {@code lxmert CMD: warning: ...}. */
+    static java.util.function.Consumer<String> warn(String cmd) {
+        return m -> System.err.println("lxmert " + cmd + ": " + m);
+    }
+
     static Device device(String name) {
         try {
             return Device.fromName(name);

@@ -26,9 +26,11 @@ public final class Nlvr2Dataset implements AutoCloseable {
     private final List<Nlvr2Example> data;
     private final Map<String, Nlvr2Example> uid2datum;
     private final ImageFeatures features;
+    private final List<Integer> sizes;
 
-    private Nlvr2Dataset(String name, List<Nlvr2Example> raw, ImageFeatures features) {
+    private Nlvr2Dataset(String name, List<Nlvr2Example> raw, ImageFeatures features, List<Integer> sizes) {
         this.name = name;
+        this.sizes = sizes;
         this.raw = Collections.unmodifiableList(raw);
         this.features = features;
         Map<String, Nlvr2Example> m = new LinkedHashMap<>();
@@ -42,11 +44,18 @@ public final class Nlvr2Dataset implements AutoCloseable {
     }
 
     public static Nlvr2Dataset loadStatements(Path root, String splits) throws IOException {
-        return new Nlvr2Dataset(splits, readSplits(root, splits), null);
+        List<Nlvr2Example> raw = readSplits(root, splits);
+        return new Nlvr2Dataset(splits, raw, null, List.of(raw.size()));
     }
 
     public static Nlvr2Dataset load(DataOptions opt, String splits) throws IOException {
-        List<Nlvr2Example> raw = readSplits(opt.root(), splits);
+        List<Nlvr2Example> raw = new ArrayList<>();
+        List<Integer> sizes = new ArrayList<>();
+        for (String s : splits.split(",")) {
+            List<Nlvr2Example> one = readSplit(opt.root().resolve("nlvr2").resolve(s + ".json"));
+            raw.addAll(one);
+            sizes.add(one.size());
+        }
         List<String> sp = List.of(splits.split(","));
         List<Path> tsvs = new ArrayList<>();
         List<Integer> ks = new ArrayList<>();
@@ -54,9 +63,37 @@ public final class Nlvr2Dataset implements AutoCloseable {
         if (sp.contains("train")) { tsvs.add(fdir.resolve("train_obj36.tsv")); ks.add(opt.taskTopK()); }
         if (sp.contains("valid")) { tsvs.add(fdir.resolve("valid_obj36.tsv")); ks.add(opt.taskTopK()); }
         if (splits.contains("test")) { tsvs.add(fdir.resolve("test_obj36.tsv")); ks.add(opt.taskTopK()); }
-        Nlvr2Dataset d = new Nlvr2Dataset(splits, raw, ImageFeatures.open(opt, tsvs, ks));
-        LOG.info("NLVR2 {}: {} statements, {} with both images' features, {} dropped", splits, raw.size(), d.data.size(), d.dropped());
+        Nlvr2Dataset d = new Nlvr2Dataset(splits, raw, ImageFeatures.open(opt, tsvs, ks), sizes);
+        for (String line : d.summary()) LOG.info(line);
         return d;
+    }
+
+    /**
+     * One line per split of what loading kept and dropped: statements read, dropped because an image has no
+     * features (unknown images), used, and how many of those are labelled (a partly labelled split says so: its
+     * accuracy is over the labelled statements only).
+     */
+    public List<String> summary() {
+        List<String> out = new ArrayList<>();
+        if (features == null) return out;
+        int at = 0;
+        int si = 0;
+        for (String s : name.split(",")) {
+            int n = 0, noFeat = 0, labelled = 0;
+            int size = sizes.get(si++);
+            for (int end = at + size; at < end; at++) {
+                Nlvr2Example e = raw.get(at);
+                n++;
+                if (!features.contains(e.img0()) || !features.contains(e.img1())) noFeat++;
+                else if (e.label() != null) labelled++;
+            }
+            int used = n - noFeat;
+            out.add("nlvr2 " + s + ": " + n + " statements, " + used + " used; dropped: " + noFeat
+                    + " without features of both images; " + (labelled == used ? "all labelled" : labelled == 0 ? "unlabelled"
+                    : "PARTLY LABELLED: " + labelled + " of " + used + " statements have labels (accuracy is over those "
+                    + labelled + ")"));
+        }
+        return out;
     }
 
     public static List<Nlvr2Example> readSplits(Path root, String splits) throws IOException {

@@ -34,6 +34,36 @@ public final class QaDataset implements AutoCloseable {
     private final ImageFeatures features;
     private final List<QaExample> data;
 
+    private final List<SplitStats> stats;
+
+    /**
+     * What loading one split kept and dropped: questions read, dropped for lack of image features (unknown images),
+     * used, labelled among those used, and answers absent from the answer table (skipped in the targets) with the
+     * number of questions holding one.
+     */
+    public record SplitStats(String split, int questions, int withoutFeatures, int used, int labelled,
+                             int answersNotInTable, int questionsWithAnswersNotInTable) {
+        /** Some but not all used questions carry a label. */
+        public boolean partlyLabelled() {
+            return labelled > 0 && labelled < used;
+        }
+
+        /** The one summary line of the split. */
+        public String summary(QaTask task) {
+            StringBuilder b = new StringBuilder();
+            b.append(task.name().toLowerCase(java.util.Locale.ROOT)).append(' ').append(split).append(": ")
+                    .append(questions).append(" questions, ").append(used).append(" used; dropped: ")
+                    .append(withoutFeatures).append(" without image features, ")
+                    .append(answersNotInTable).append(" answers not in the answer table (of ")
+                    .append(questionsWithAnswersNotInTable).append(" questions; skipped in the targets); ");
+            if (labelled == used) b.append("all labelled");
+            else if (labelled == 0) b.append("unlabelled");
+            else b.append("PARTLY LABELLED: ").append(labelled).append(" of ").append(used)
+                        .append(" questions have answers (accuracy is over those ").append(labelled).append(')');
+            return b.toString();
+        }
+    }
+
     private QaDataset(QaTask task, String name, List<QaExample> raw, TaskAnswers answers, ImageFeatures features) {
         this.task = task;
         this.name = name;
@@ -47,6 +77,43 @@ public final class QaDataset implements AutoCloseable {
         List<QaExample> used = new ArrayList<>();
         for (QaExample e : raw) if (features == null || features.contains(e.imgId())) used.add(e);
         this.data = Collections.unmodifiableList(used);
+        this.stats = List.of();
+    }
+
+    private QaDataset(QaDataset d, List<SplitStats> stats) {
+        this.task = d.task;
+        this.name = d.name;
+        this.splits = d.splits;
+        this.raw = d.raw;
+        this.id2datum = d.id2datum;
+        this.answers = d.answers;
+        this.features = d.features;
+        this.data = d.data;
+        this.stats = List.copyOf(stats);
+    }
+
+    /** Counts what each split kept and dropped; {@code sizes} are the splits' question counts in file order. */
+    private static List<SplitStats> count(QaDataset d, List<String> names, List<Integer> sizes) {
+        List<SplitStats> out = new ArrayList<>();
+        int at = 0;
+        for (int s = 0; s < names.size(); s++) {
+            int noFeat = 0, labelled = 0, badAns = 0, badQ = 0;
+            for (QaExample e : d.raw.subList(at, at + sizes.get(s))) {
+                if (d.features != null && !d.features.contains(e.imgId())) {
+                    noFeat++;
+                    continue;
+                }
+                if (e.label() == null) continue;
+                labelled++;
+                int bad = 0;
+                for (String a : e.label().keySet()) if (d.answers.label(a) < 0) bad++;
+                badAns += bad;
+                if (bad > 0) badQ++;
+            }
+            out.add(new SplitStats(names.get(s), sizes.get(s), noFeat, sizes.get(s) - noFeat, labelled, badAns, badQ));
+            at += sizes.get(s);
+        }
+        return out;
     }
 
     /** Questions and answer table only (no features): what evaluation needs. */
@@ -56,8 +123,18 @@ public final class QaDataset implements AutoCloseable {
 
     /** Questions, answer table and features; questions without features are dropped (and logged with a count). */
     public static QaDataset load(QaTask task, DataOptions opt, String splits) throws IOException {
-        List<QaExample> raw = readSplits(task, opt.root(), splits);
-        TaskAnswers ans = TaskAnswers.load(task.answerDir(opt.root()));
+        return load(task, opt, splits, TaskAnswers.load(task.answerDir(opt.root())));
+    }
+
+    /** As {@link #load(QaTask, DataOptions, String)} with a given answer table (a run folder's) instead of the data root's. */
+    public static QaDataset load(QaTask task, DataOptions opt, String splits, TaskAnswers ans) throws IOException {
+        List<QaExample> raw = new ArrayList<>();
+        List<Integer> sizes = new ArrayList<>();
+        for (String s : QaTask.splits(splits)) {
+            List<QaExample> one = readSplit(task, task.splitFile(opt.root(), s));
+            raw.addAll(one);
+            sizes.add(one.size());
+        }
         List<Path> tsvs = new ArrayList<>();
         List<Integer> ks = new ArrayList<>();
         int topK = opt.taskTopK();
@@ -75,8 +152,8 @@ public final class QaDataset implements AutoCloseable {
             ks.add(topK);
         }
         QaDataset d = new QaDataset(task, splits, raw, ans, ImageFeatures.open(opt, tsvs, ks));
-        LOG.info("{} {}: {} questions, {} with image features, {} dropped (no features)", task, splits, raw.size(),
-                d.data.size(), d.dropped());
+        d = new QaDataset(d, count(d, sp, sizes));
+        for (SplitStats st : d.stats) LOG.info(st.summary(task));
         return d;
     }
 
@@ -127,22 +204,39 @@ public final class QaDataset implements AutoCloseable {
     }
 
     /**
-     * The soft-score target over the task's answers (float32 as {@code torch.zeros}): VQA requires every labelled
-     * answer to be in the table (the original raises KeyError); GQA skips answers absent from the table.
+     * The soft-score target over the task's answers (float32 as {@code torch.zeros}). Answers absent from the table
+     * are skipped, for VQA and GQA alike, and counted when the dataset loads ({@link #stats()}). The original's GQA
+     * skips them too ({@code if ans in ans2label}); its VQA would raise a KeyError
+     * ({@code target[self.raw_dataset.ans2label[ans]] = score}, vqa_data.py:143-148) — here the answer is skipped and
+     * counted instead, so a run is never stopped nor silently changed by it.
      */
     public float[] target(QaExample e) {
-        float[] t = new float[answers.size()];
         if (e.label() == null) throw new IllegalArgumentException("question " + e.questionId() + " has no label");
+        float[] t = new float[answers.size()];
+        fillTarget(e, t, 0);
+        return t;
+    }
+
+    /**
+     * Writes the soft-score target of {@code e} into {@code dst[offset, offset + answers)} (zeros there are kept);
+     * unlabelled questions leave it untouched. The one target path: batches use it too.
+     */
+    public void fillTarget(QaExample e, float[] dst, int offset) {
+        if (e.label() == null) return;
         for (var en : e.label().entrySet()) {
             int l = answers.label(en.getKey());
-            if (l < 0) {
-                if (task == QaTask.GQA) continue;
-                throw new IllegalArgumentException("question " + e.questionId() + ": answer '" + en.getKey()
-                        + "' is not in vqa/trainval_ans2label.json");
-            }
-            t[l] = (float) (double) en.getValue();
+            if (l >= 0) dst[offset + l] = (float) (double) en.getValue();
         }
-        return t;
+    }
+
+    /** Per split (in order): questions read, dropped, used, labelled, answers not in the table (empty without features). */
+    public List<SplitStats> stats() { return stats; }
+
+    /** One summary line per split of what loading kept and dropped. */
+    public List<String> summary() {
+        List<String> out = new ArrayList<>();
+        for (SplitStats st : stats) out.add(st.summary(task));
+        return out;
     }
 
     public QaTask task() { return task; }

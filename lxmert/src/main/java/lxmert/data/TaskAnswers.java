@@ -23,6 +23,13 @@ public final class TaskAnswers {
         this.label2ans = List.copyOf(label2ans);
     }
 
+    /** The table of a label2ans list (answer i has label i). */
+    public static TaskAnswers of(List<String> label2ans) {
+        Map<String, Integer> a2l = new LinkedHashMap<>();
+        for (int i = 0; i < label2ans.size(); i++) a2l.put(label2ans.get(i), i);
+        return new TaskAnswers(a2l, label2ans);
+    }
+
     /** Loads {@code dir/trainval_ans2label.json} and {@code dir/trainval_label2ans.json}. */
     public static TaskAnswers load(Path dir) throws IOException {
         return load(dir.resolve("trainval_ans2label.json"), dir.resolve("trainval_label2ans.json"));

@@ -33,10 +33,24 @@ final class FinetuneTask implements TrainTask<HostBatch, FinetuneTask.Batch> {
 
     @Override
     public Batch toDevice(NDManager m, HostBatch b) {
+        return toDevice(m, b, 0, b.examples);
+    }
+
+    /** Examples {@code [from, to)} (a data parallel shard), straight from the host arrays. */
+    @Override
+    public Batch toDevice(NDManager m, HostBatch b, int from, int to) {
+        int n = to - from, a = net.numAnswers();
         NDArray t = net.task().isQa()
-                ? NdArrays.floats(m, b.targets, 0, b.examples * net.numAnswers(), new Shape(b.examples, net.numAnswers()))
-                : NdArrays.longs(m, java.util.Arrays.copyOf(b.labels, b.examples), new Shape(b.examples));
-        return new Batch(TaskNet.inputs(m, b), t);
+                ? NdArrays.floats(m, b.targets, from * a, n * a, new Shape(n, a))
+                : NdArrays.longs(m, b.labels, from, n, new Shape(n));
+        return new Batch(TaskNet.inputs(m, b, from, to), t);
+    }
+
+    /** The same task over a new copy of the head model in {@code root} (a data parallel replica). */
+    @Override
+    public Replica<HostBatch, Batch> replicate(NDManager root) {
+        TaskNet copy = net.replica(root);
+        return new Replica<>(copy.module(), new FinetuneTask(copy));
     }
 
     @Override

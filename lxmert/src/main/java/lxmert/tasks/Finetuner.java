@@ -56,6 +56,8 @@ public final class Finetuner implements AutoCloseable {
     private final List<String> label2ans;
     private final LxmertConfig config;
     private final List<AutoCloseable> closeables = new ArrayList<>();
+    /** The training devices: one, or several for data parallel (the first holds the model that is evaluated and saved). */
+    private final List<Device> devices;
 
     /** The outcome of a run; accuracies in [0, 1]. */
     public record Result(double bestValid, int epochs, double trainSeconds, double examplesPerSec,
@@ -124,14 +126,30 @@ public final class Finetuner implements AutoCloseable {
                         + " entries but the config's vocab_size is " + opt.config().vocab_size());
             }
             this.config = opt.config();
-            this.root = newRoot = NDManager.newBaseManager(Device.fromName(opt.device()));
+            this.devices = devices(opt.device());
+            this.root = newRoot = NDManager.newBaseManager(devices.get(0));
             this.net = new TaskNet(opt.task(), root, config, train.numAnswers(), opt.seed(), opt.mceLoss());
+            reportData();
             InitialWeights.load(opt, net, label2ans, this::message);
         } catch (IOException | RuntimeException e) {
             closeAll(closeables);
             if (newRoot != null) newRoot.close();
             throw e;
         }
+    }
+
+    /** One line per split of what loading kept and dropped (questions without features, answers not in the table, labels). */
+    private void reportData() {
+        for (String line : train.loadSummary()) message(line);
+        if (valid != null) for (String line : valid.loadSummary()) message(line);
+    }
+
+    /** {@code cpu}, {@code gpu1} or a comma-separated list ({@code gpu0,gpu1}, {@code cpu,cpu}); null: cpu. */
+    static List<Device> devices(String spec) {
+        if (spec == null || spec.isBlank()) return List.of(Device.cpu());
+        List<Device> out = new ArrayList<>();
+        for (String s : spec.split(",")) out.add(Device.fromName(s.strip()));
+        return out;
     }
 
     public TaskNet net() {
@@ -156,6 +174,7 @@ public final class Finetuner implements AutoCloseable {
         Files.createDirectories(out);
         removeStaleTemporaries(out);
         config.save(out.resolve("config.json"));
+        RunFolder.write(opt, label2ans); // vocab copy, answer table and run.json: the folder describes itself
         Map<String, NDArray> params = net.module().namedParameters();
         Trainer.Options to = new Trainer.Options(opt.lr(), 0.1,
                 TrainingLoop.totalSteps(train.size(), opt.batchSize(), opt.epochs()), 5.0, opt.batchSize(), opt.seed());
@@ -167,7 +186,7 @@ public final class Finetuner implements AutoCloseable {
                 opt.saveSnapshots(), opt.resume(), identity, FinetuneTask.SCORE, valid == null ? 0 : valid.size());
         Epochs epochs = new Epochs(out, params);
         try (Trainer<HostBatch, FinetuneTask.Batch> trainer = new Trainer<>(root, net.module(), net.bert().paddingRowParameters(),
-                new FinetuneTask(net), to)) {
+                new FinetuneTask(net), to, devices)) {
             TrainingLoop.Result r = new TrainingLoop<>(trainer, train.size(), idx -> train.fill(train.allocate(idx.length), idx),
                     lo, epochs, listeners, stop).run();
             return new Result(epochs.best, epochs.history.size(), r.trainSeconds(), r.examplesPerSec(), epochs.history,

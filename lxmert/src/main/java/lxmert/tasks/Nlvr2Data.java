@@ -41,7 +41,17 @@ public final class Nlvr2Data implements TaskData {
 
     @Override
     public boolean labelled() {
-        return !data.isEmpty() && data.get(0).label() != null;
+        return labelledCount() > 0;
+    }
+
+    @Override
+    public boolean labelled(int index) {
+        return data.get(index).label() != null;
+    }
+
+    @Override
+    public java.util.List<String> loadSummary() {
+        return dataset.summary();
     }
 
     @Override

@@ -41,6 +41,6 @@ public final class Predictor {
         } finally {
             net.module().setTraining(wasTraining);
         }
-        return new Predictions(data, labels, data.size() == 0 ? Double.NaN : s / data.size());
+        return new Predictions(data, labels, TaskData.accuracy(data, labels)); // over the labelled examples only
     }
 }

@@ -12,7 +12,7 @@ import java.util.Map;
 /**
  * VQA / GQA examples for batching (VQATorchDataset / GQATorchDataset): the question tokenised, the image's
  * features and normalised boxes, and the soft-score target over the answer table (answers absent from the
- * table are skipped, as the original).
+ * table are skipped and counted: {@link QaDataset#fillTarget}).
  */
 public final class QaData implements TaskData {
     private final QaDataset dataset;
@@ -48,9 +48,20 @@ public final class QaData implements TaskData {
     @Override public int numAnswers() { return answers.size(); }
     @Override public String exampleId(int index) { return data.get(index).questionId(); }
 
+    /** Whether any question is labelled (a split may be partly labelled: see {@link #labelled(int)}). */
     @Override
     public boolean labelled() {
-        return !data.isEmpty() && data.get(0).label() != null;
+        return labelledCount() > 0;
+    }
+
+    @Override
+    public boolean labelled(int index) {
+        return data.get(index).label() != null;
+    }
+
+    @Override
+    public java.util.List<String> loadSummary() {
+        return dataset.summary();
     }
 
     @Override
@@ -69,12 +80,7 @@ public final class QaData implements TaskData {
             sents[r] = e.sent();
             b.exampleIds[r] = e.questionId();
             TaskData.fillImage(b, r, features, e.imgId());
-            if (e.label() != null) {
-                for (Map.Entry<String, Double> a : e.label().entrySet()) {
-                    int l = answers.label(a.getKey());
-                    if (l >= 0) b.targets[r * numAnswers() + l] = a.getValue().floatValue();
-                }
-            }
+            dataset.fillTarget(e, b.targets, r * numAnswers());
         }
         encoder.encodeBatch(java.util.Arrays.asList(sents), b.inputIds, b.inputMask, b.segmentIds);
         return b;

@@ -20,8 +20,37 @@ public interface TaskData {
 
     String exampleId(int index);
 
-    /** Whether the examples carry labels (test splits do not). */
+    /** Whether any example carries a label (test splits do not). */
     boolean labelled();
+
+    /** Whether example {@code index} carries a label. */
+    default boolean labelled(int index) {
+        return labelled();
+    }
+
+    /** The number of labelled examples: accuracies are over these. */
+    default int labelledCount() {
+        int n = 0;
+        for (int i = 0; i < size(); i++) if (labelled(i)) n++;
+        return n;
+    }
+
+    /** One line per split of what loading kept and dropped (empty if not known). */
+    default java.util.List<String> loadSummary() {
+        return java.util.List.of();
+    }
+
+    /** The mean score of {@code predicted} (class per example) over the labelled examples; NaN when none is. */
+    static double accuracy(TaskData d, int[] predicted) {
+        double s = 0;
+        int n = 0;
+        for (int i = 0; i < d.size(); i++) {
+            if (!d.labelled(i)) continue;
+            s += d.score(i, predicted[i]);
+            n++;
+        }
+        return n == 0 ? Double.NaN : s / n;
+    }
 
     /** Allocates a batch able to hold {@code n} examples. */
     HostBatch allocate(int n);

@@ -20,10 +20,14 @@ public final class TaskNet {
     private final LxrtModel bert;
     private final int numAnswers;
     private final boolean mceLoss;
+    private final LxmertConfig config;
+    private final long seed;
 
     public TaskNet(Task task, NDManager manager, LxmertConfig config, int numAnswers, long seed, boolean mceLoss) {
         this.task = task;
         this.mceLoss = mceLoss;
+        this.config = config;
+        this.seed = seed;
         if (task.isQa()) {
             QaModel m = QaModel.create(manager, config, numAnswers, seed);
             module = m;
@@ -35,6 +39,11 @@ public final class TaskNet {
             bert = m.bert();
             this.numAnswers = 2;
         }
+    }
+
+    /** The same head model, newly built in {@code manager} (a data parallel replica; its weights get overwritten). */
+    public TaskNet replica(NDManager manager) {
+        return new TaskNet(task, manager, config, numAnswers, seed, mceLoss);
     }
 
     public Module module() {
@@ -53,12 +62,20 @@ public final class TaskNet {
     public record Inputs(NDArray ids, NDArray mask, NDArray seg, NDArray feats, NDArray boxes, NDArray visualMask) {}
 
     public static Inputs inputs(NDManager m, HostBatch b) {
-        Shape tok = new Shape(b.rows, b.seqLen);
-        return new Inputs(NdArrays.longs(m, b.inputIds, tok), NdArrays.longs(m, b.inputMask, tok),
-                NdArrays.longs(m, b.segmentIds, tok),
-                NdArrays.floats(m, b.feats, 0, b.rows * b.boxes * b.featDim, new Shape(b.rows, b.boxes, b.featDim)),
-                NdArrays.floats(m, b.boxCoords, 0, b.rows * b.boxes * 4, new Shape(b.rows, b.boxes, 4)),
-                b.anyPadding ? NdArrays.floats(m, b.visualMask, 0, b.rows * b.boxes, new Shape(b.rows, b.boxes)) : null);
+        return inputs(m, b, 0, b.examples);
+    }
+
+    /** Device arrays of examples {@code [from, to)} of a batch (all their rows: NLVR2 has two per example). */
+    public static Inputs inputs(NDManager m, HostBatch b, int from, int to) {
+        int per = b.examples == 0 ? 1 : b.rows / b.examples;
+        int r0 = from * per, rows = (to - from) * per;
+        Shape tok = new Shape(rows, b.seqLen);
+        int t = b.seqLen, v = b.boxes * b.featDim, x = b.boxes * 4;
+        return new Inputs(NdArrays.longs(m, b.inputIds, r0 * t, rows * t, tok), NdArrays.longs(m, b.inputMask, r0 * t, rows * t, tok),
+                NdArrays.longs(m, b.segmentIds, r0 * t, rows * t, tok),
+                NdArrays.floats(m, b.feats, r0 * v, rows * v, new Shape(rows, b.boxes, b.featDim)),
+                NdArrays.floats(m, b.boxCoords, r0 * x, rows * x, new Shape(rows, b.boxes, 4)),
+                b.anyPadding ? NdArrays.floats(m, b.visualMask, r0 * b.boxes, rows * b.boxes, new Shape(rows, b.boxes)) : null);
     }
 
     /** Logits [B, A] (QA) or [B, 2] (NLVR2). */

@@ -32,9 +32,13 @@ public final class Tester implements AutoCloseable {
     private final TaskNet net;
     private final LxmertConfig config;
     private final Path vocab;
+    private final List<String> label2ans;
 
-    /** The outcome: accuracy in [0, 1] (NaN when unlabelled), the prediction file, and the per-example table. */
-    public record Result(double accuracy, int n, Path file, List<Row> rows) {}
+    /**
+     * The outcome: accuracy in [0, 1] over the {@code labelled} examples (NaN when none is), the number of
+     * predictions, the prediction file, the per-example table, and one line per split of what loading kept and dropped.
+     */
+    public record Result(double accuracy, int n, Path file, List<Row> rows, int labelled, List<String> dataSummary) {}
 
     /** One prediction: example id, image(s), sentence, predicted answer, its score, and the gold labels. */
     public record Row(String id, String imgId, String sent, String predicted, double score, String questionType,
@@ -45,14 +49,34 @@ public final class Tester implements AutoCloseable {
      * @param config the model config; null = {@code config.json} beside the snapshot, else lxr955
      */
     public Tester(Task task, Path snapshot, LxmertConfig config, int numAnswers, Path vocab, String device) throws IOException {
-        this(task, snapshot, config, numAnswers, vocab, device, lxmert.util.Precision.FP32);
+        this(task, snapshot, config, numAnswers, null, vocab, device, lxmert.util.Precision.FP32);
     }
 
     /** As above, in {@code precision} (fp16: GPU only, checked here; LayerNorm and softmax stay float32). */
     public Tester(Task task, Path snapshot, LxmertConfig config, int numAnswers, Path vocab, String device,
                   lxmert.util.Precision precision) throws IOException {
+        this(task, snapshot, config, numAnswers, null, vocab, device, precision);
+    }
+
+    /**
+     * A QA snapshot with the answer table its head was trained with (a run folder's {@code label2ans.json}):
+     * predictions are named from this table, not from the data root's.
+     */
+    public Tester(Task task, Path snapshot, LxmertConfig config, List<String> label2ans, Path vocab, String device) throws IOException {
+        this(task, snapshot, config, label2ans.size(), label2ans, vocab, device, lxmert.util.Precision.FP32);
+    }
+
+    /** As above, in {@code precision}. */
+    public Tester(Task task, Path snapshot, LxmertConfig config, List<String> label2ans, Path vocab, String device,
+                  lxmert.util.Precision precision) throws IOException {
+        this(task, snapshot, config, label2ans.size(), label2ans, vocab, device, precision);
+    }
+
+    private Tester(Task task, Path snapshot, LxmertConfig config, int numAnswers, List<String> label2ans, Path vocab,
+                   String device, lxmert.util.Precision precision) throws IOException {
         precision.checkDevice(Device.fromName(device));
         this.task = task;
+        this.label2ans = label2ans;
         Path file = Snapshots.resolveLoad(snapshot);
         if (config == null) {
             Path cj = file.resolveSibling("config.json");
@@ -82,7 +106,8 @@ public final class Tester implements AutoCloseable {
         if (outDir != null) Files.createDirectories(outDir);
         if (task.isQa()) {
             QaTask qt = task == Task.VQA ? QaTask.VQA : QaTask.GQA;
-            try (QaDataset ds = QaDataset.load(qt, data, split)) {
+            try (QaDataset ds = label2ans == null ? QaDataset.load(qt, data, split)
+                    : QaDataset.load(qt, data, split, lxmert.data.TaskAnswers.of(label2ans))) {
                 QaData d = new QaData(ds, enc, FinetuneOptions.SEQ_LEN);
                 Predictor.Predictions p = Predictor.predict(net, d, batchSize, root);
                 Map<String, String> q2a = new LinkedHashMap<>();
@@ -99,7 +124,7 @@ public final class Tester implements AutoCloseable {
                     f = outDir.resolve(split + "_predict.json");
                     if (task == Task.VQA) PredictionFiles.writeVqa(f, q2a); else PredictionFiles.writeGqa(f, q2a);
                 }
-                return new Result(d.labelled() ? p.accuracy() : Double.NaN, d.size(), f, rows);
+                return new Result(p.accuracy(), d.size(), f, rows, d.labelledCount(), d.loadSummary());
             }
         }
         try (Nlvr2Dataset ds = Nlvr2Dataset.load(data, split)) {
@@ -118,7 +143,7 @@ public final class Tester implements AutoCloseable {
                 f = outDir.resolve(split + "_predict.csv");
                 PredictionFiles.writeNlvr2(f, idt2ans);
             }
-            return new Result(d.labelled() ? p.accuracy() : Double.NaN, d.size(), f, rows);
+            return new Result(p.accuracy(), d.size(), f, rows, d.labelledCount(), d.loadSummary());
         }
     }
 

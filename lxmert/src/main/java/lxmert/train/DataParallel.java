@@ -1,162 +1,190 @@
 package lxmert.train;
 
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.function.Consumer;
-import java.util.function.Function;
 
 import ai.djl.Device;
-import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.index.NDIndex;
-import ai.djl.training.GradientCollector;
+import ai.djl.ndarray.types.Shape;
 import lxmert.model.Module;
-import lxmert.model.Ops;
 
 /**
- * Data parallel training over a list of devices, without DJL's parameter server: one replica of the model per device,
- * each batch split into contiguous shards (sizes differ by at most one), forward and backward per replica, gradients
- * summed onto the first device (the master), one gradient clipping and one {@link BertAdam} step there, parameters
- * broadcast back to the other replicas. Equal to one replica on the whole batch up to float summation order, for
- * losses that are means over the batch: each shard's loss is weighted by its share of the batch before backward.
+ * The data parallel part of the {@link Trainer} (without DJL's parameter server): one replica of the model per
+ * device, built by the task ({@link TrainTask#replicate}); each (micro-)batch split into contiguous shards of
+ * examples (sizes differ by at most one), each shard copied from the host to its replica's device and run forward
+ * and backward there with its loss weighted by its share of the batch; before the update the gradients are summed
+ * onto the first device (the master, whose parameters the optimiser updates: one clipping, one BertAdam step, by
+ * the trainer), and after it the master's parameters are broadcast back into the replicas. Equal to one device on
+ * the whole batch up to float summation order, for losses that are means over the batch.
  *
  * <p>The same code path runs with several replicas on the CPU device ({@code cpu,cpu}), which is how it is tested.
- * Replicas run one after the other (no threads): on GPUs torch launches kernels asynchronously, so the devices
- * still overlap; on CPU the split only adds overhead.
- *
- * @param <M> the model type
+ * Replicas run one after the other on the trainer's thread: on GPUs torch launches kernels asynchronously, so the
+ * devices overlap; on CPU the split only adds overhead (measured in the README).
  */
-public final class DataParallel<M extends Module> implements AutoCloseable {
-    /** The loss of rows {@code [from, to)} of the batch, a 0-d mean over those rows, built on {@code m}'s device. */
-    public interface ShardLoss<M> {
-        NDArray loss(M model, NDManager m, int from, int to);
-    }
-
-    /** One step: the batch loss (0-d, on the master device: read it when logging) and the gradient norm before clipping. */
-    public record Step(NDArray loss, double gradNorm) {
-    }
-
-    private final List<Device> devices;
+final class DataParallel<B, D> implements AutoCloseable {
+    private final List<Device> devices = new ArrayList<>();
     private final List<NDManager> roots = new ArrayList<>();
-    private final List<M> replicas = new ArrayList<>();
+    private final List<Module> models = new ArrayList<>();
+    private final List<TrainTask<B, D>> tasks = new ArrayList<>();
     private final List<Map<String, NDArray>> params = new ArrayList<>();
-    private final BertAdam optimizer;
+
+    /** The gradients of one shard on one replica (the trainer's one place that computes gradients). */
+    interface Gradients<B, D> {
+        TrainTask.Output compute(TrainTask<B, D> task, D batch, double weight);
+    }
 
     /**
-     * @param devices one replica per entry (the first is the master; entries may repeat, e.g. cpu,cpu)
-     * @param create builds a replica on the given manager (the same initialisation each time is not required: the
-     *               master's parameters are broadcast at construction)
-     * @param optimizer builds the optimiser over the master's parameters
+     * @param root    the master's manager (its device must be {@code devices.get(0)})
+     * @param devices one replica per entry; entries after the first get a new replica from {@code task}
      */
-    public DataParallel(List<Device> devices, Function<NDManager, M> create,
-                        Function<Map<String, NDArray>, BertAdam> optimizer) {
-        if (devices.isEmpty()) throw new IllegalArgumentException("DataParallel needs at least one device");
-        this.devices = List.copyOf(devices);
-        for (Device d : devices) {
-            NDManager root = NDManager.newBaseManager(d);
-            roots.add(root);
-            M model = create.apply(root);
-            model.setRequiresGradient(true);
-            replicas.add(model);
-            params.add(model.namedParameters());
+    DataParallel(NDManager root, Module model, TrainTask<B, D> task, List<Device> devices) {
+        if (devices.size() < 2) throw new IllegalArgumentException("data parallel needs at least two devices, got " + devices);
+        if (!devices.get(0).equals(root.getDevice())) {
+            throw new IllegalArgumentException("the first device " + devices.get(0) + " must be the model's device " + root.getDevice());
         }
-        this.optimizer = optimizer.apply(params.get(0));
-        broadcast();
+        this.devices.add(devices.get(0));
+        roots.add(root);
+        models.add(model);
+        tasks.add(task);
+        params.add(model.namedParameters());
+        try {
+            for (Device d : devices.subList(1, devices.size())) {
+                NDManager r = NDManager.newBaseManager(d);
+                roots.add(r);
+                this.devices.add(d);
+                TrainTask.Replica<B, D> rep = task.replicate(r);
+                Map<String, NDArray> p = rep.model().namedParameters();
+                if (!p.keySet().equals(params.get(0).keySet())) {
+                    throw new IllegalStateException(task.getClass().getSimpleName() + ".replicate built a model with other parameters");
+                }
+                rep.model().setRequiresGradient(true);
+                models.add(rep.model());
+                tasks.add(rep.task());
+                params.add(p);
+            }
+            broadcast();
+        } catch (RuntimeException e) {
+            close();
+            throw e;
+        }
     }
 
-    public M master() {
-        return replicas.get(0);
+    int size() {
+        return models.size();
     }
 
-    public List<M> replicas() {
-        return List.copyOf(replicas);
+    List<Module> models() {
+        return List.copyOf(models);
     }
 
-    public List<Device> devices() {
-        return devices;
-    }
-
-    public BertAdam optimizer() {
-        return optimizer;
-    }
-
-    /** Shard boundaries of a batch of {@code n} rows over {@code k} replicas: {@code k + 1} offsets. */
-    public static int[] shards(int n, int k) {
+    /** Shard boundaries of a batch of {@code n} examples over {@code k} replicas: {@code k + 1} offsets. */
+    static int[] shards(int n, int k) {
         int[] at = new int[k + 1];
         for (int i = 0; i < k; i++) at[i + 1] = at[i] + n / k + (i < n % k ? 1 : 0);
         return at;
     }
 
     /**
-     * One training step on a batch of {@code batch} rows. {@code beforeClip} runs on the master after the gradients
-     * are summed (e.g. zeroing the padding rows of embedding gradients); the returned loss lives in {@code out}.
+     * Forward and backward of every shard of {@code batch} ({@code n} examples, gradients weighted by
+     * {@code weight} x the shard's share); the gradients stay on the replicas until {@link #sumGradientsOntoMaster}.
+     * Returns the batch's outputs on the master device, owned by {@code m}: the loss and loss parts weighted by
+     * the shards' shares (the whole batch's means), the example sums added. No host read.
      */
-    public Step step(int batch, ShardLoss<M> shardLoss, double maxGradNorm, Consumer<M> beforeClip, NDManager out) {
-        int[] at = shards(batch, replicas.size());
-        NDArray total = null;
-        for (int i = 0; i < replicas.size(); i++) {
+    TrainTask.Output forwardBackward(NDManager m, B batch, int n, double weight, Gradients<B, D> grads) {
+        int[] at = shards(n, size());
+        Device master = devices.get(0);
+        NDArray loss = null;
+        Map<String, NDArray> parts = new LinkedHashMap<>();
+        Map<String, NDArray> sums = new LinkedHashMap<>();
+        for (int i = 0; i < size(); i++) {
             int from = at[i], to = at[i + 1];
             if (to == from) continue;
-            try (NDManager m = roots.get(i).newSubManager();
-                 GradientCollector gc = Engine.getEngine("PyTorch").newGradientCollector()) {
-                NDArray loss = shardLoss.loss(replicas.get(i), m, from, to);
-                NDArray weighted = Ops.mul(loss, (double) (to - from) / batch);
-                gc.backward(weighted);
-                NDArray l = weighted.stopGradient().toDevice(devices.get(0), true);
-                l.attach(out);
-                total = total == null ? l : total.addi(l);
+            double share = (double) (to - from) / n;
+            Module model = models.get(i);
+            if (i > 0) model.setTraining(models.get(0).isTraining());
+            try (NDManager s = i == 0 ? m.newSubManager() : roots.get(i).newSubManager()) {
+                TrainTask<B, D> t = tasks.get(i);
+                D d = t.toDevice(s, batch, from, to);
+                TrainTask.Output out = grads.compute(t, d, weight * share);
+                try (AutoCloseable ng = Grad.noGrad()) {
+                    loss = add(loss, out.loss(), share, master, m);
+                    out.lossParts().forEach((k, v) -> parts.put(k, add(parts.get(k), v, share, master, m)));
+                    out.exampleSums().forEach((k, v) -> sums.put(k, add(sums.get(k), v, 1.0, master, m)));
+                }
+            } catch (RuntimeException e) {
+                throw e;
+            } catch (Exception e) {
+                throw new IllegalStateException(e);
             }
         }
-        sumGradientsOntoMaster(at);
-        if (beforeClip != null) beforeClip.accept(master());
-        double norm = BertAdam.clipGradNorm(params.get(0).values(), maxGradNorm);
-        optimizer.step();
-        for (Map<String, NDArray> p : params) p.values().forEach(Grad::zero);
-        broadcast();
-        return new Step(total, norm);
+        return new TrainTask.Output(loss, parts, sums);
     }
 
-    private void sumGradientsOntoMaster(int[] at) {
-        if (replicas.size() == 1) return;
+    /** {@code acc + w * v} as a new scalar on the master device owned by {@code m} ({@code acc} null: none yet). */
+    private static NDArray add(NDArray acc, NDArray v, double w, Device master, NDManager m) {
+        NDArray x = (w == 1.0 ? v.reshape(new Shape()).duplicate() : v.reshape(new Shape()).mul((float) w)).toDevice(master, true);
+        x.attach(m);
+        return acc == null ? x : acc.addi(x);
+    }
+
+    /** Adds every replica's accumulated gradients into the master's (device to master device), then zeroes theirs. */
+    void sumGradientsOntoMaster() {
         try (NDManager tmp = roots.get(0).newSubManager(); AutoCloseable ng = Grad.noGrad()) {
+            Device master = devices.get(0);
             for (Map.Entry<String, NDArray> e : params.get(0).entrySet()) {
                 NDArray g0 = e.getValue().getGradient();
-                g0.attach(tmp);
-                for (int i = 1; i < replicas.size(); i++) {
-                    if (at[i + 1] == at[i]) continue;
-                    NDArray gi = params.get(i).get(e.getKey()).getGradient();
+                g0.attach(tmp); // the handle only: the gradient tensor stays the parameter's
+                for (int i = 1; i < size(); i++) {
+                    NDArray p = params.get(i).get(e.getKey());
+                    NDArray gi = p.getGradient();
                     gi.attach(tmp);
-                    NDArray moved = gi.toDevice(devices.get(0), true);
-                    moved.attach(tmp);
-                    g0.addi(moved);
+                    g0.addi(on(gi, master, tmp));
+                    Grad.zero(p);
                 }
             }
-        } catch (Exception ex) {
-            throw ex instanceof RuntimeException r ? r : new IllegalStateException(ex);
+        } catch (RuntimeException e) {
+            throw e;
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
         }
+    }
+
+    /** Zeroes the replicas' gradients (not the master's: the optimiser does). */
+    void zeroReplicaGradients() {
+        for (int i = 1; i < size(); i++) params.get(i).values().forEach(Grad::zero);
     }
 
     /** Copies the master's parameters into every other replica, in place (device to device). */
-    public void broadcast() {
+    void broadcast() {
         Map<String, NDArray> master = params.get(0);
-        for (int i = 1; i < replicas.size(); i++) {
+        for (int i = 1; i < size(); i++) {
             try (NDManager tmp = roots.get(i).newSubManager(); AutoCloseable ng = Grad.noGrad()) {
                 for (Map.Entry<String, NDArray> e : params.get(i).entrySet()) {
-                    NDArray src = master.get(e.getKey()).toDevice(devices.get(i), true);
-                    src.attach(tmp);
-                    e.getValue().set(new NDIndex(":"), src);
+                    e.getValue().set(new NDIndex(":"), on(master.get(e.getKey()), devices.get(i), tmp));
                 }
-            } catch (Exception ex) {
-                throw ex instanceof RuntimeException r ? r : new IllegalStateException(ex);
+            } catch (RuntimeException e) {
+                throw e;
+            } catch (Exception e) {
+                throw new IllegalStateException(e);
             }
         }
     }
 
+    /** {@code x} itself when it is on {@code d} (cpu,cpu), else a copy on {@code d} owned by {@code tmp} (device to device). */
+    private static NDArray on(NDArray x, Device d, NDManager tmp) {
+        if (x.getDevice().equals(d)) return x;
+        NDArray y = x.toDevice(d, true);
+        y.attach(tmp);
+        return y;
+    }
+
+    /** Closes the replicas' managers (not the master's: the caller's). */
     @Override
     public void close() {
-        optimizer.close();
-        for (NDManager r : roots) r.close();
+        for (int i = 1; i < roots.size(); i++) roots.get(i).close();
     }
 }

@@ -48,6 +48,19 @@ public final class ModelBenchmark {
     }
 
     public static Result run(LxmertConfig c, int batch, int steps, boolean train, Device device, PrintStream log) {
+        return run(c, batch, steps, train, List.of(device), log);
+    }
+
+    /**
+     * As {@link #run(LxmertConfig, int, int, boolean, Device, PrintStream)}; training on several devices is data
+     * parallel (one replica per device, the batch split across them), inference runs on one device only.
+     */
+    public static Result run(LxmertConfig c, int batch, int steps, boolean train, List<Device> devices, PrintStream log) {
+        if (!train && devices.size() != 1) {
+            throw new IllegalArgumentException("--device " + lxmert.util.Devices.spec(devices)
+                    + ": bench model --mode infer runs on one device; several devices (data parallel) are for --mode train");
+        }
+        Device device = devices.get(0);
         int numAnswers = 3129;
         Random rng = new Random(0);
         List<Double> times = new ArrayList<>();
@@ -66,8 +79,8 @@ public final class ModelBenchmark {
             Trainer<HostBatch, NDArray[]> trainer = null;
             if (train) {
                 model.setTraining(true);
-                trainer = new Trainer<>(root, model, model.bert().paddingRowParameters(), new VqaStep(model, numAnswers),
-                        new Trainer.Options(5e-5, 0.1, Math.max(steps, 10), 5.0, batch, null));
+                trainer = new Trainer<>(root, model, model.bert().paddingRowParameters(), new VqaStep(model, numAnswers, c),
+                        new Trainer.Options(5e-5, 0.1, Math.max(steps, 10), 5.0, batch, null), devices);
             }
             try {
                 for (int s = 0; s < steps; s++) {
@@ -103,18 +116,41 @@ public final class ModelBenchmark {
     record HostBatch(int batch, long[] ids, float[] feats, float[] boxes, float[] target, int featDim, int numAnswers) {}
 
     /** The VQA step as fine-tuning runs it: BCE-with-logits (mean) x A over the QA head's logits. */
-    record VqaStep(QaModel model, int numAnswers) implements TrainTask<HostBatch, NDArray[]> {
+    record VqaStep(QaModel model, int numAnswers, LxmertConfig config) implements TrainTask<HostBatch, NDArray[]> {
+        /** A step on one device (no {@link #replicate}). */
+        VqaStep(QaModel model, int numAnswers) {
+            this(model, numAnswers, null);
+        }
+
         static NDArray[] inputs(NDManager m, HostBatch h) {
-            NDArray ids = NdArrays.longs(m, h.ids(), new Shape(h.batch(), SEQ));
+            return inputs(m, h, 0, h.batch());
+        }
+
+        /** Examples {@code [from, to)} of the batch on {@code m}'s device. */
+        static NDArray[] inputs(NDManager m, HostBatch h, int from, int to) {
+            int n = to - from, d = h.featDim(), a = h.numAnswers();
+            NDArray ids = NdArrays.longs(m, h.ids(), from * SEQ, n * SEQ, new Shape(n, SEQ));
             return new NDArray[] {ids, ids.zerosLike(), ids.onesLike(),
-                    NdArrays.floats(m, h.feats(), new Shape(h.batch(), BOXES, h.featDim())),
-                    NdArrays.floats(m, h.boxes(), new Shape(h.batch(), BOXES, 4)),
-                    NdArrays.floats(m, h.target(), new Shape(h.batch(), h.numAnswers()))};
+                    NdArrays.floats(m, h.feats(), from * BOXES * d, n * BOXES * d, new Shape(n, BOXES, d)),
+                    NdArrays.floats(m, h.boxes(), from * BOXES * 4, n * BOXES * 4, new Shape(n, BOXES, 4)),
+                    NdArrays.floats(m, h.target(), from * a, n * a, new Shape(n, a))};
         }
 
         @Override
         public NDArray[] toDevice(NDManager m, HostBatch h) {
             return inputs(m, h);
+        }
+
+        @Override
+        public NDArray[] toDevice(NDManager m, HostBatch h, int from, int to) {
+            return inputs(m, h, from, to);
+        }
+
+        @Override
+        public Replica<HostBatch, NDArray[]> replicate(NDManager root) {
+            if (config == null) throw new UnsupportedOperationException("VqaStep built without a config cannot replicate");
+            QaModel copy = QaModel.create(root, config, numAnswers, 9595);
+            return new Replica<>(copy, new VqaStep(copy, numAnswers, config));
         }
 
         @Override

@@ -8,6 +8,7 @@ import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 
 import java.util.LinkedHashMap;
+import lxmert.util.HostReads;
 import java.util.Map;
 
 /**
@@ -25,8 +26,16 @@ public final class RunningSums implements AutoCloseable {
     private long batches;
     private long examples;
 
+    private final HostReads reads;
+
     public RunningSums(NDManager parent) {
+        this(parent, new HostReads());
+    }
+
+    /** Sums whose reads are counted by {@code reads} (the trainer's). */
+    public RunningSums(NDManager parent, HostReads reads) {
         this.manager = parent.newSubManager();
+        this.reads = reads;
     }
 
     /** Adds one micro-batch's outputs (call with gradients off). */
@@ -75,7 +84,7 @@ public final class RunningSums implements AutoCloseable {
                 }
                 NDArray stacked = NDArrays.stack(all);
                 stacked.attach(tmp);
-                double[] h = stacked.toDoubleArray(); // the one device-to-host read
+                double[] h = reads.doubles(stacked); // the one device-to-host read
                 int i = 0;
                 for (String k : perBatch.keySet()) b.put(k, h[i++]);
                 for (String k : perExample.keySet()) e.put(k, h[i++]);

@@ -9,6 +9,27 @@ import java.util.Map;
  * What a task contributes to the {@link Trainer}: how a host batch goes to the device, and the forward pass with
  * its loss. Everything else (backward, accumulation, clipping, BertAdam, metrics, snapshots) is the trainer's.
  *
+ * <p><b>Data parallel</b> ({@code --device gpu0,gpu1}, or {@code cpu,cpu} for tests): the trainer asks the task
+ * for one replica per extra device with {@link #replicate} (the same task over a new copy of the model built in
+ * the given device manager; the trainer overwrites its parameters with the master's, so its initialisation does
+ * not matter) and copies each replica's shard of the host batch to that replica's device with
+ * {@link #toDevice(NDManager, Object, int, int)} (examples {@code [from, to)}: straight from the host arrays, no
+ * device-to-device copy). A task that supports several devices implements both; the defaults support one device
+ * only and fail with a clear message otherwise. The pattern, as {@code FinetuneTask} and
+ * {@code ModelBenchmark.VqaStep} follow it (a pretraining task does the same with its pretraining model):
+ * <pre>{@code
+ * public Replica<B, D> replicate(NDManager root) {
+ *     MyModel copy = MyModel.create(root, config, ...);       // same architecture, on root's device
+ *     return new Replica<>(copy, new MyTask(copy, ...));       // the task bound to the copy
+ * }
+ * public D toDevice(NDManager m, B b, int from, int to) {     // rows of examples [from, to) only
+ *     return new D(NdArrays.floats(m, b.feats, from * rowSize, (to - from) * rowSize, shape), ...);
+ * }
+ * }</pre>
+ * The forward pass of a shard returns means over the shard (the trainer weights each shard's loss and loss parts
+ * by its share of the batch before backward, so the summed gradients are those of the whole batch) and example
+ * sums over the shard (added as they are).
+ *
  * @param <B> the host batch (plain Java arrays, filled by a prefetch thread)
  * @param <D> the same batch on the device
  */
@@ -25,6 +46,29 @@ public interface TrainTask<B, D> {
 
     /** Examples in a host batch: weights a micro-batch when gradients of several are accumulated. */
     int examples(B batch);
+
+    /**
+     * Copies examples {@code [from, to)} of a host batch to the device of {@code m} (one replica's shard in data
+     * parallel runs). The default handles the whole batch only.
+     */
+    default D toDevice(NDManager m, B batch, int from, int to) {
+        if (from == 0 && to == examples(batch)) return toDevice(m, batch);
+        throw new UnsupportedOperationException(getClass().getSimpleName()
+                + " cannot split a batch across devices (data parallel): it does not implement toDevice(m, batch, from, to)");
+    }
+
+    /**
+     * A replica for data parallel training: a new copy of the model built in {@code root} (the replica's device) and
+     * this task bound to it. The trainer owns {@code root} and closes it; it broadcasts the master's parameters into
+     * the copy. The default supports one device only.
+     */
+    default Replica<B, D> replicate(NDManager root) {
+        throw new UnsupportedOperationException(getClass().getSimpleName()
+                + " runs on one device: it does not implement replicate(root) for data parallel training");
+    }
+
+    /** A replica's model and the task over it. */
+    record Replica<B, D>(lxmert.model.Module model, TrainTask<B, D> task) {}
 
     /**
      * One batch's results, all scalars on the device.

@@ -1,5 +1,6 @@
 package lxmert.train;
 
+import ai.djl.Device;
 import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
@@ -7,6 +8,7 @@ import ai.djl.ndarray.types.Shape;
 import ai.djl.pytorch.engine.PtNDArray;
 import ai.djl.pytorch.jni.JniUtils;
 import lxmert.model.Module;
+import lxmert.util.HostReads;
 
 import java.util.List;
 import java.util.Map;
@@ -21,7 +23,15 @@ import java.util.Map;
  * {@code updateBatchSize} examples has its loss scaled by n / updateBatchSize before backward, so 4
  * micro-batches of 8 give the gradients of one batch of 32 (for losses that are means over the examples);
  * a micro-batch holding the whole update is not scaled at all. Gradients of one micro-batch on one replica are
- * computed in one place ({@link #computeGradients}), the seam for a data-parallel wrapper.
+ * computed in one place ({@link #computeGradients}).
+ *
+ * <p>Data parallel: built with several devices ({@code --device gpu0,gpu1}, or {@code cpu,cpu} to test on the
+ * CPU), the trainer keeps one replica of the model per device (the first is the master, the model given here;
+ * the others come from {@link TrainTask#replicate}); every micro-batch is split into shards of examples, one per
+ * replica, each copied from the host to its device and run forward and backward there ({@link DataParallel}); at
+ * {@link #applyUpdate} the replicas' gradients are summed onto the master, which gets one padding-row zeroing,
+ * one clipping and one BertAdam step; the master's parameters are broadcast to the replicas before the next
+ * update's forward. The metrics are the whole batch's (shard losses weighted by their share) on the master.
  *
  * <p>No device-to-host read happens in a step: the loss, the loss parts and the task's example sums are
  * added into device {@link RunningSums}, and the gradient norm stays on the device ({@link #lastGradNorm()});
@@ -55,6 +65,10 @@ public final class Trainer<B, D> implements AutoCloseable {
     private final List<NDArray> paddingRows;
     private final BertAdam optim;
     private final RunningSums sums;
+    private final HostReads reads = new HostReads();
+    /** The replicas when training on several devices, else null. */
+    private final DataParallel<B, D> parallel;
+    private final List<Device> devices;
     /** Holds the last update's loss and gradient norm; replaced when the next update starts. */
     private NDManager updateManager;
     private NDArray updateLoss;
@@ -69,15 +83,48 @@ public final class Trainer<B, D> implements AutoCloseable {
      * @param paddingRows embedding tables whose row 0 gets no gradient (torch padding_idx=0)
      */
     public Trainer(NDManager root, Module model, List<NDArray> paddingRows, TrainTask<B, D> task, Options options) {
+        this(root, model, paddingRows, task, options, List.of(root.getDevice()));
+    }
+
+    /**
+     * A trainer over one replica of the model per device of {@code devices} (data parallel when there are several;
+     * entries may repeat, e.g. cpu,cpu). The first device must be {@code root}'s, where {@code model} lives: it
+     * holds the master parameters and the optimiser state; the task builds the other replicas
+     * ({@link TrainTask#replicate}), which the trainer owns and closes.
+     */
+    public Trainer(NDManager root, Module model, List<NDArray> paddingRows, TrainTask<B, D> task, Options options,
+                   List<Device> devices) {
+        if (devices == null || devices.isEmpty()) throw new IllegalArgumentException("the trainer needs at least one device");
+        if (!devices.get(0).equals(root.getDevice())) {
+            throw new IllegalArgumentException("the first device " + devices.get(0) + " must be the model's device " + root.getDevice());
+        }
+        this.devices = List.copyOf(devices);
         this.root = root;
         this.model = model;
         this.task = task;
         this.options = options;
         this.params = model.namedParameters();
         this.paddingRows = paddingRows == null ? List.of() : paddingRows;
+        // the replicas first: a task that cannot replicate fails before anything else is allocated
+        this.parallel = devices.size() > 1 ? new DataParallel<>(root, model, task, devices) : null;
         model.setRequiresGradient(true);
         this.optim = new BertAdam(params, options.lr(), options.warmup(), options.tTotal());
-        this.sums = new RunningSums(root);
+        this.sums = new RunningSums(root, reads);
+    }
+
+    /** The devices of the replicas, the master's first. */
+    public List<Device> devices() {
+        return devices;
+    }
+
+    /** The models of the replicas, the master first (one entry without data parallel). */
+    public List<Module> replicas() {
+        return parallel == null ? List.of(model) : parallel.models();
+    }
+
+    /** Counts the device-to-host reads of the metrics ({@link #sums()}): none in a step, one per log interval. */
+    public HostReads hostReads() {
+        return reads;
     }
 
     public Options options() {
@@ -119,8 +166,9 @@ public final class Trainer<B, D> implements AutoCloseable {
             Engine.getEngine("PyTorch").setRandomSeed(dropoutSeed(options.seed(), optim.stepCount(), microBatches));
         }
         try (NDManager m = root.newSubManager()) {
-            D onDevice = task.toDevice(m, batch);
-            TrainTask.Output out = computeGradients(onDevice, w);
+            TrainTask.Output out = parallel == null
+                    ? computeGradients(task, task.toDevice(m, batch), w)
+                    : parallel.forwardBackward(m, batch, n, w, this::computeGradients);
             try (AutoCloseable ng = Grad.noGrad()) {
                 sums.add(out, n);
                 NDArray l = out.loss().reshape(new Shape());
@@ -149,8 +197,13 @@ public final class Trainer<B, D> implements AutoCloseable {
      * computed; returns the task's unscaled outputs.
      */
     TrainTask.Output computeGradients(D batch, double weight) {
+        return computeGradients(task, batch, weight);
+    }
+
+    /** {@link #computeGradients(Object, double)} on the replica of {@code t} (data parallel: each shard). */
+    TrainTask.Output computeGradients(TrainTask<B, D> t, D batch, double weight) {
         try (Grad.Mode g = Grad.enable()) {
-            TrainTask.Output out = task.forward(batch);
+            TrainTask.Output out = t.forward(batch);
             NDArray l = weight == 1.0 ? out.loss() : out.loss().mul((float) weight);
             JniUtils.backward((PtNDArray) l, (PtNDArray) l.onesLike(), false, false);
             return out;
@@ -160,6 +213,7 @@ public final class Trainer<B, D> implements AutoCloseable {
     private void startUpdate() {
         if (updateManager != null) updateManager.close();
         updateManager = root.newSubManager();
+        if (parallel != null) parallel.broadcast(); // the master's parameters (updated, or loaded when resuming)
         updateLoss = updateManager.zeros(new Shape());
         lastNorm = null;
         lastLoss = null;
@@ -172,6 +226,7 @@ public final class Trainer<B, D> implements AutoCloseable {
      */
     public void applyUpdate() {
         if (microBatches == 0) throw new IllegalStateException("applyUpdate() without accumulateGradients()");
+        if (parallel != null) parallel.sumGradientsOntoMaster();
         BertAdam.zeroPaddingRows(paddingRows);
         if (options.clipNorm() > 0) {
             lastNorm = BertAdam.clipGradNorm(params.values(), options.clipNorm(), updateManager);
@@ -184,6 +239,7 @@ public final class Trainer<B, D> implements AutoCloseable {
     /** Drops the accumulated gradients without updating (e.g. after a non-finite loss). */
     public void discardGradients() {
         optim.zeroGrad();
+        if (parallel != null) parallel.zeroReplicaGradients();
         microBatches = 0;
     }
 
@@ -221,6 +277,7 @@ public final class Trainer<B, D> implements AutoCloseable {
         if (updateManager != null) updateManager.close();
         sums.close();
         optim.close();
+        if (parallel != null) parallel.close();
         model.setRequiresGradient(false);
     }
 }

@@ -29,11 +29,11 @@ public final class Devices {
             return devices.get(0);
         }
 
-        /** One device, else a clear error for commands that use one (data parallel is wired only into the trainer). */
+        /** One device, else a clear error for commands that use one (data parallel is for training only). */
         public Device single(String command) {
             if (devices.size() != 1) {
                 throw new IllegalArgumentException("--device " + spec(devices) + ": " + command
-                        + " runs on one device; several devices (data parallel) are not wired into it yet");
+                        + " runs on one device; several devices (data parallel) are for training: finetune, bench model");
             }
             return devices.get(0);
         }

@@ -27,6 +27,12 @@ public final class HostReads {
         return a.toType(ai.djl.ndarray.types.DataType.FLOAT32, false).toFloatArray();
     }
 
+    /** The array's values as doubles (one read). */
+    public double[] doubles(NDArray a) {
+        count(a.size());
+        return a.toType(ai.djl.ndarray.types.DataType.FLOAT64, false).toDoubleArray();
+    }
+
     /** The array's values as longs (one read). */
     public long[] longs(NDArray a) {
         count(a.size());

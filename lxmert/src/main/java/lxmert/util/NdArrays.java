@@ -42,9 +42,12 @@ public final class NdArrays {
     }
 
     public static NDArray longs(NDManager m, long[] data, Shape shape) {
-        int len = Math.toIntExact(shape.size());
+        return longs(m, data, 0, Math.toIntExact(shape.size()), shape);
+    }
+
+    public static NDArray longs(NDManager m, long[] data, int off, int len, Shape shape) {
         ByteBuffer b = staging(len * 8L);
-        b.asLongBuffer().put(data, 0, len);
+        b.asLongBuffer().put(data, off, len);
         b.limit(len * 8);
         return fromStaging(m, b, shape, DataType.INT64);
     }

@@ -49,10 +49,58 @@ class DatasetsTest {
             assertEquals("is the", q.questionType());
             assertEquals("yes/no", q.answerType());
             assertArrayEquals(new float[]{0, 1, 0.3f, 0}, d.target(q));
-            var e = assertThrows(IllegalArgumentException.class, () -> d.target(d.data().get(1)));
-            assertTrue(e.getMessage().contains("'maybe'") && e.getMessage().contains("question 20"), e.getMessage());
+            // 'maybe' is not in the answer table: skipped (the original's VQA would raise KeyError) and counted
+            assertArrayEquals(new float[]{0, 0, 0, 0}, d.target(d.data().get(1)));
             assertSame(d.data().get(1), d.get("20"));
+            QaDataset.SplitStats st = d.stats().get(0);
+            assertEquals(new QaDataset.SplitStats("train", 3, 1, 2, 2, 1, 1), st);
+            assertEquals(List.of("vqa train: 3 questions, 2 used; dropped: 1 without image features, 1 answers not in the "
+                    + "answer table (of 1 questions; skipped in the targets); all labelled"), d.summary());
         }
+    }
+
+    @Test
+    void labelsAndDropsAreCountedPerSplit() throws Exception {
+        vqaTables();
+        // train: fully labelled, one answer outside the table; nominival: partly labelled, one unknown image
+        write("vqa/train.json", "[{\"img_id\": \"COCO_1\", \"label\": {\"yes\": 1, \"perhaps\": 0.3}, \"question_id\": 1, \"sent\": \"a\"},"
+                + "{\"img_id\": \"COCO_2\", \"label\": {\"no\": 1}, \"question_id\": 2, \"sent\": \"b\"}]");
+        write("vqa/nominival.json", "[{\"img_id\": \"COCO_5\", \"question_id\": 3, \"sent\": \"c\"},"
+                + "{\"img_id\": \"COCO_5\", \"label\": {\"2\": 0.6, \"yes\": 0.3}, \"question_id\": 4, \"sent\": \"d\"},"
+                + "{\"img_id\": \"COCO_5\", \"question_id\": 5, \"sent\": \"e\"},"
+                + "{\"img_id\": \"COCO_404\", \"label\": {\"no\": 1}, \"question_id\": 6, \"sent\": \"f\"}]");
+        tsv("mscoco_imgfeat/train2014_obj36.tsv", "COCO_1", "COCO_2");
+        tsv("mscoco_imgfeat/val2014_obj36.tsv", "COCO_5");
+        try (QaDataset d = QaDataset.load(QaTask.VQA, DataOptions.of(root), "train,nominival")) {
+            assertEquals(List.of(new QaDataset.SplitStats("train", 2, 0, 2, 2, 1, 1),
+                    new QaDataset.SplitStats("nominival", 4, 1, 3, 1, 0, 0)), d.stats());
+            assertFalse(d.stats().get(0).partlyLabelled());
+            assertTrue(d.stats().get(1).partlyLabelled());
+            assertTrue(d.summary().get(1).endsWith("PARTLY LABELLED: 1 of 3 questions have answers (accuracy is over those 1)"),
+                    d.summary().get(1));
+            lxmert.tasks.QaData qd = new lxmert.tasks.QaData(d, new lxmert.text.SentenceEncoder(
+                    lxmert.text.BertTokenizer.fromVocabFile(vocab()), 8), 8);
+            assertTrue(qd.labelled(), "labelled when any question is, not decided by the first");
+            assertEquals(3, qd.labelledCount());
+            assertFalse(qd.labelled(2));
+            // batches build the targets through the same path as target(): 'perhaps' skipped
+            lxmert.tasks.HostBatch b = qd.fill(qd.allocate(5), new int[]{0, 1, 2, 3, 4});
+            for (int r = 0; r < 5; r++) {
+                float[] want = d.data().get(r).label() == null ? new float[4] : d.target(d.data().get(r));
+                assertArrayEquals(want, java.util.Arrays.copyOfRange(b.targets, r * 4, r * 4 + 4), "row " + r);
+            }
+            // accuracy over the labelled questions only: predict 'yes' (label 1) everywhere
+            // q1: yes=1 -> 1, q2: no -> 0, q4: yes=0.3 -> 0.3; q3, q5 unlabelled are not counted: (1 + 0 + 0.3) / 3
+            assertEquals(1.3 / 3, lxmert.tasks.TaskData.accuracy(qd, new int[]{1, 1, 1, 1, 1}), 1e-12);
+        }
+    }
+
+    private Path vocab() throws Exception {
+        Path v = root.resolve("vocab.txt");
+        StringBuilder sb = new StringBuilder();
+        for (String t : List.of("[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]", "a", "b", "c", "d", "e", "f")) sb.append(t).append('\n');
+        Files.writeString(v, sb.toString());
+        return v;
     }
 
     @Test

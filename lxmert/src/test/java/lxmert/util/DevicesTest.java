@@ -61,9 +61,9 @@ class DevicesTest {
             assertTrue(msg.contains(lib.cuda() ? "CUDA_VISIBLE_DEVICES" : "PYTORCH_LIBRARY_PATH"), msg);
         }
         assertEquals("cpu,cpu", Devices.spec(Devices.resolve("cpu,cpu", false, s -> { }).devices()));
-        assertEquals("--device cpu,cpu: finetune runs on one device; several devices (data parallel) are not wired into it yet",
+        assertEquals("--device cpu,cpu: test runs on one device; several devices (data parallel) are for training: finetune, bench model",
                 assertThrows(IllegalArgumentException.class,
-                        () -> Devices.resolve("cpu,cpu", false, s -> { }).single("finetune")).getMessage());
+                        () -> Devices.resolve("cpu,cpu", false, s -> { }).single("test")).getMessage());
     }
 
     @Test

@@ -12,6 +12,7 @@ import lxmert.tasks.FinetuneOptions;
 import lxmert.tasks.HostBatch;
 import lxmert.tasks.Nlvr2Data;
 import lxmert.tasks.QaData;
+import lxmert.tasks.RunFolder;
 import lxmert.tasks.Task;
 import lxmert.tasks.TaskData;
 import lxmert.tasks.TaskNet;
@@ -55,8 +56,12 @@ public final class LoadedModel implements AutoCloseable {
     /**
      * Loads {@code snapshot} with the answer head of {@code task} under {@code dataRoot}.
      *
-     * @param config null: {@code config.json} beside the snapshot, else lxr955
-     * @param vocab  null: DATA/bert-base-uncased-vocab.txt, else DATA/synth-vocab.txt
+     * Arguments that are null come from the snapshot's run folder ({@code run.json} beside it) when there is one.
+     *
+     * @param task   null: the run folder's
+     * @param config null: the run folder's, else {@code config.json} beside the snapshot, else lxr955
+     * @param dataRoot null: the run folder's, else {@code data}
+     * @param vocab  null: the run folder's copy, else DATA/bert-base-uncased-vocab.txt, else DATA/synth-vocab.txt
      */
     public static LoadedModel open(Task task, Path snapshot, LxmertConfig config, Path dataRoot, Path vocab,
                                    String device) throws IOException {
@@ -66,9 +71,33 @@ public final class LoadedModel implements AutoCloseable {
     /** As above, in {@code precision} (fp16: GPU only; LayerNorm and softmax stay float32). */
     public static LoadedModel open(Task task, Path snapshot, LxmertConfig config, Path dataRoot, Path vocab,
                                    String device, lxmert.util.Precision precision) throws IOException {
-        Path v = defaultVocab(vocab, dataRoot);
-        Tester t = new Tester(task, snapshot, config, Tester.numAnswers(task, dataRoot), v, device, precision);
-        return new LoadedModel(task, snapshot, dataRoot, v, t);
+        RunFolder.Chooser ch = new RunFolder.Chooser(RunFolder.near(snapshot), name -> switch (name) {
+            case "--task" -> task != null;
+            case "--data" -> dataRoot != null;
+            case "--config" -> config != null;
+            case "--vocab" -> vocab != null;
+            default -> false;
+        }, System.out::println);
+        return open(ch.model(task, dataRoot, config, vocab, "beside " + snapshot), snapshot, device, precision);
+    }
+
+    /**
+     * Loads the snapshot of a run folder ({@code RUN/BEST}, {@code RUN/LAST} or {@code RUN}): task, data root,
+     * config, vocabulary and answer table come from the folder's {@code run.json}.
+     */
+    public static LoadedModel open(Path snapshot) throws IOException {
+        return open(null, snapshot, null, null, null, "cpu");
+    }
+
+    /** Loads {@code snapshot} with what {@link RunFolder.Chooser#model} resolved from options and run folder. */
+    public static LoadedModel open(RunFolder.Model m, Path snapshot, String device) throws IOException {
+        return open(m, snapshot, device, lxmert.util.Precision.FP32);
+    }
+
+    /** As above, in {@code precision}. */
+    public static LoadedModel open(RunFolder.Model m, Path snapshot, String device, lxmert.util.Precision precision)
+            throws IOException {
+        return new LoadedModel(m.task(), snapshot, m.data(), m.vocab(), m.tester(snapshot, device, precision));
     }
 
     /** The CLI's vocabulary default: {@code vocab}, else DATA/bert-base-uncased-vocab.txt, else DATA/synth-vocab.txt. */

@@ -5,7 +5,9 @@ import lxmert.util.Check;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 import picocli.CommandLine.Parameters;
 
 import java.nio.file.Path;
@@ -23,6 +25,10 @@ public final class MagicOptions {
 
     /** Options every sub-command has. */
     public abstract static class Common {
+        /** Set by picocli: which options were given explicitly (run folders fill in the others). */
+        @Spec
+        public CommandSpec spec;
+
         @Option(names = "--into", paramLabel = "NAME",
                 description = "Bind the result to the notebook variable NAME for later cells.")
         public String into;
@@ -59,7 +65,7 @@ public final class MagicOptions {
     @Command(name = "finetune", description = "Fine-tune LXMERT on vqa, gqa or nlvr2 with a live progress display; "
             + "writes OUTPUT/log.log, BEST.pth, LAST.pth (+ LAST.resume.pth); returns the training run.")
     public static final class Finetune extends Common {
-        @Option(names = "--task", required = true, description = "vqa, gqa or nlvr2")
+        @Option(names = "--task", description = "vqa, gqa or nlvr2 (with --resume or --load RUN/X: the run folder's)")
         public String task;
 
         @Option(names = "--data", defaultValue = "data", description = "data root in the original layout (default ${DEFAULT-VALUE})")
@@ -227,13 +233,13 @@ public final class MagicOptions {
     @Command(name = "test", description = "Predict a split with a snapshot; writes OUTPUT/<split>_predict.json (vqa, gqa) "
             + "or .csv (nlvr2); returns the predictions (table, accuracy).")
     public static final class Test extends Common {
-        @Option(names = "--task", required = true)
+        @Option(names = "--task", description = "vqa, gqa or nlvr2 (default: the run folder's run.json)")
         public String task;
 
-        @Option(names = "--data", defaultValue = "data")
+        @Option(names = "--data", defaultValue = "data", description = "data root (default: the run folder's, else ${DEFAULT-VALUE})")
         public Path data;
 
-        @Option(names = "--load", required = true, description = "task snapshot (X, X.pth)")
+        @Option(names = "--load", required = true, description = "task snapshot (X, X.pth); RUN/BEST of a run folder needs no other option")
         public Path load;
 
         @Option(names = "--test", required = true, description = "split to predict")
@@ -248,7 +254,7 @@ public final class MagicOptions {
         @Option(names = "--config", description = "lxr955, tiny or JSON (default: config.json beside the snapshot, else lxr955)")
         public String config;
 
-        @Option(names = "--vocab", description = "vocabulary (default DATA/bert-base-uncased-vocab.txt, else DATA/synth-vocab.txt)")
+        @Option(names = "--vocab", description = "vocabulary (default: the run folder's copy, else DATA/bert-base-uncased-vocab.txt, else DATA/synth-vocab.txt)")
         public Path vocab;
 
         @Mixin
@@ -262,11 +268,14 @@ public final class MagicOptions {
     /** {@code %lxmert evaluate}: score a prediction file (as {@code lxmert evaluate}). */
     @Command(name = "evaluate", description = "Score a prediction / submission file; returns the evaluation.")
     public static final class Evaluate extends Common {
-        @Option(names = "--task", required = true, description = "vqa, gqa or nlvr2")
+        @Option(names = "--task", description = "vqa, gqa or nlvr2 (default: the --run folder's)")
         public String task;
 
-        @Option(names = "--data", defaultValue = "data", description = "data root (default ${DEFAULT-VALUE})")
+        @Option(names = "--data", defaultValue = "data", description = "data root (default: the --run folder's, else ${DEFAULT-VALUE})")
         public Path data;
+
+        @Option(names = "--run", description = "a fine-tuning run folder (its run.json gives --task and --data)")
+        public Path run;
 
         @Option(names = "--split", required = true, description = "split(s), comma-separated, e.g. minival")
         public String split;
@@ -287,10 +296,10 @@ public final class MagicOptions {
         @Parameters(index = "0", paramLabel = "FILE", description = "task snapshot (X, X.pth)")
         public Path file;
 
-        @Option(names = "--task", required = true, description = "vqa, gqa or nlvr2")
+        @Option(names = "--task", description = "vqa, gqa or nlvr2 (default: the run folder's run.json)")
         public String task;
 
-        @Option(names = "--data", defaultValue = "data", description = "data root: answer table and vocabulary (default ${DEFAULT-VALUE})")
+        @Option(names = "--data", defaultValue = "data", description = "data root: answer table and vocabulary (default: the run folder's, else ${DEFAULT-VALUE})")
         public Path data;
 
         @Option(names = "--config", description = "lxr955, tiny or JSON (default: config.json beside the snapshot, else lxr955)")

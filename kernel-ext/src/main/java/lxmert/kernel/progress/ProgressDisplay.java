@@ -86,7 +86,9 @@ public final class ProgressDisplay implements TrainingProgress {
         this.loss = loss;
         this.examplesPerSec = examplesPerSec;
         this.stepsDone++;
-        lossX.add(epoch + (totalSteps > 0 ? (double) step / totalSteps : 0));
+        // the middle of the batch's share of the epoch (step is 1-based): see chart() for why not its end
+        // (one batch per epoch: its end, a whole number, keeps the x values off an equally spaced half-epoch grid)
+        lossX.add(epoch + (totalSteps == 1 ? 1.0 : totalSteps > 0 ? (step - 0.5) / totalSteps : 0));
         lossY.add(loss);
         update(barId == null);
     }
@@ -219,7 +221,15 @@ public final class ProgressDisplay implements TrainingProgress {
                 .xAxisTitle("epoch").yAxisTitle("loss").build();
         c.getStyler().setLegendPosition(org.knowm.xchart.style.Styler.LegendPosition.OutsideS);
         c.getStyler().setLegendLayout(org.knowm.xchart.style.Styler.LegendLayout.Horizontal);
-        c.getStyler().setXAxisDecimalPattern("0.##");
+        // Epochs labelled as whole numbers at their true positions. XChart puts the ticks of an XY chart on the data's
+        // x values when those are equally spaced (batch ends at epoch + k/steps gave 0, 0.34, 0.67, ... and, with an
+        // integer pattern, labels rounded away from their positions). Batch midpoints plus the invisible epoch
+        // boundaries 0..E are never equally spaced, so the ticks come from XChart's grid at whole-number steps.
+        c.getStyler().setXAxisDecimalPattern("0");
+        double lastX = lossX.isEmpty() ? 0 : lossX.get(lossX.size() - 1);
+        int maxEpoch = Math.max(1, Math.max(epochs, (int) Math.ceil(Math.max(lastX, accX.isEmpty() ? 0 : accX.get(accX.size() - 1)))));
+        c.getStyler().setXAxisMin(0.0);
+        c.getStyler().setXAxisMax((double) maxEpoch);
         c.getStyler().setYAxisGroupPosition(1, org.knowm.xchart.style.Styler.YAxisPosition.Right);
         c.getStyler().setYAxisMin(1, 0.0);
         c.getStyler().setYAxisMax(1, 1.0);
@@ -231,6 +241,19 @@ public final class ProgressDisplay implements TrainingProgress {
         }
         addSeries(c, "train acc", accX, trainAccY, 1, true);
         addSeries(c, "valid acc", accX, validAccY, 1, true);
+        if (!lossX.isEmpty()) {
+            double[] bx = new double[maxEpoch + 1];
+            double[] by = new double[maxEpoch + 1];
+            double y0 = lossY.stream().filter(Double::isFinite).findFirst().orElse(0.0);
+            for (int e = 0; e <= maxEpoch; e++) {
+                bx[e] = e;
+                by[e] = y0;
+            }
+            XYSeries b = c.addSeries("epoch boundaries", bx, by);
+            b.setXYSeriesRenderStyle(org.knowm.xchart.XYSeries.XYSeriesRenderStyle.Scatter);
+            b.setMarker(SeriesMarkers.NONE);
+            b.setShowInLegend(false);
+        }
         if (c.getSeriesMap().isEmpty()) {
             XYSeries s = c.addSeries("loss", new double[]{0}, new double[]{0});
             s.setMarker(SeriesMarkers.NONE);

@@ -82,8 +82,8 @@ public class LxmertMagicsTest {
     @Test
     void reportsMissingAndUnknownOptionsWithUsage() {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-                () -> LxmertMagics.parse(List.of("finetune", "--epochs", "2")));
-        assertTrue(e.getMessage().contains("--task") && e.getMessage().contains("Usage: %lxmert finetune"),
+                () -> LxmertMagics.parse(List.of("finetune", "--task", "vqa", "--epochs", "2")));
+        assertTrue(e.getMessage().contains("--output") && e.getMessage().contains("Usage: %lxmert finetune"),
                 e.getMessage());
         e = assertThrows(IllegalArgumentException.class, () -> LxmertMagics.parse(List.of("fly")));
         assertTrue(e.getMessage().contains("fly"), e.getMessage());

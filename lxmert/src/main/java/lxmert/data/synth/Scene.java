@@ -44,10 +44,10 @@ record Scene(int w, int h, List<Obj> objects) {
 
     static final int MAX_OBJECTS = 7;
 
-    /** A random scene of 2..7 objects on a 4x3 grid of cells (no overlaps). */
-    static Scene random(SplittableRandom r, int numClasses, int numColours) {
+    /** A random scene of 2..{@code maxObjects} (at most 7) objects on a 4x3 grid of cells (no overlaps). */
+    static Scene random(SplittableRandom r, int numClasses, int numColours, int maxObjects) {
         int w = 400 + r.nextInt(241), h = 300 + r.nextInt(181);
-        int n = 2 + r.nextInt(6);
+        int n = 2 + r.nextInt(maxObjects - 1);
         List<Integer> cells = new ArrayList<>();
         for (int i = 0; i < 12; i++) cells.add(i);
         for (int i = cells.size() - 1; i > 0; i--) java.util.Collections.swap(cells, i, r.nextInt(i + 1));

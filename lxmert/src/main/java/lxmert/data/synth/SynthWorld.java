@@ -45,12 +45,46 @@ public final class SynthWorld {
     public static final int MIN_BOXES = Scene.MAX_OBJECTS;
 
     /**
-     * Seed, size multiplier (1.0 = a few hundred images), visual feature dim and boxes per image (the scene's
-     * objects plus clutter boxes; 36 as the original obj36 files).
+     * Seed, size multiplier (1.0 = a few hundred images), visual feature dim, boxes per image (the scene's
+     * objects plus clutter boxes; 36 as the original obj36 files) and the VQA question families to ask
+     * ({@link #VQA_FAMILIES}; a family listed twice is drawn twice as often; empty = the default mix, which the
+     * bundled world and every other split keep) and the most objects in a scene (2..7; 7 by default).
      */
-    public record Config(long seed, double scale, int featDim, int boxes) {
+    public record Config(long seed, double scale, int featDim, int boxes, List<String> vqaFamilies, int maxObjects) {
+        public Config {
+            if (maxObjects < 2 || maxObjects > Scene.MAX_OBJECTS) {
+                throw new IllegalArgumentException("max objects per scene must be in 2.." + Scene.MAX_OBJECTS + ": " + maxObjects);
+            }
+            vqaFamilies = vqaFamilies == null ? List.of() : List.copyOf(vqaFamilies);
+            for (String f : vqaFamilies) {
+                if (!VQA_FAMILIES.contains(f)) {
+                    throw new IllegalArgumentException("unknown VQA question family \"" + f + "\"; known: " + VQA_FAMILIES);
+                }
+            }
+        }
+
+        public Config(long seed, double scale, int featDim, int boxes) {
+            this(seed, scale, featDim, boxes, List.of(), Scene.MAX_OBJECTS);
+        }
+
         public Config(long seed, double scale, int featDim) {
             this(seed, scale, featDim, BOXES);
+        }
+
+        /**
+         * This world with only the given VQA families asked (e.g. {@code "colour", "shape"}: the questions only the
+         * image answers); GQA, NLVR2, pretraining and the features are unchanged.
+         */
+        public Config withVqaFamilies(String... families) {
+            return new Config(seed, scale, featDim, boxes, List.of(families), maxObjects);
+        }
+
+        /**
+         * This world with scenes of 2..{@code max} objects (fewer objects: each question's object is a larger part of
+         * the image; {@code boxes} may then be as few as {@code max}).
+         */
+        public Config withMaxObjects(int max) {
+            return new Config(seed, scale, featDim, boxes, vqaFamilies, max);
         }
 
         /**
@@ -83,8 +117,8 @@ public final class SynthWorld {
 
     public SynthWorld(Config cfg) {
         if (cfg.featDim() < 1) throw new IllegalArgumentException("feat dim must be positive: " + cfg.featDim());
-        if (cfg.boxes() < Scene.MAX_OBJECTS) {
-            throw new IllegalArgumentException("boxes must be at least " + Scene.MAX_OBJECTS + " (the most objects in a scene): " + cfg.boxes());
+        if (cfg.boxes() < cfg.maxObjects()) {
+            throw new IllegalArgumentException("boxes must be at least " + cfg.maxObjects() + " (the most objects in a scene): " + cfg.boxes());
         }
         if (!(cfg.scale() > 0)) throw new IllegalArgumentException("scale must be positive: " + cfg.scale());
         this.cfg = cfg;
@@ -229,11 +263,17 @@ public final class SynthWorld {
 
     private List<Img> images(SplittableRandom r, String fmt, int base, int n) {
         List<Img> out = new ArrayList<>();
-        for (int i = 0; i < n; i++) out.add(new Img(String.format(fmt, base + i), Scene.random(r, CLASSES.length, COLOURS.length)));
+        for (int i = 0; i < n; i++) out.add(new Img(String.format(fmt, base + i), Scene.random(r, CLASSES.length, COLOURS.length, cfg.maxObjects())));
         return out;
     }
 
     // ------------------------------------------------------------------------------------------ VQA
+
+    /**
+     * The VQA question families: {@code colour} (the colour of a named object), {@code shape} (the class of the
+     * object of a named colour), {@code count}, {@code exists}, {@code left}, {@code size}, {@code total}.
+     */
+    public static final List<String> VQA_FAMILIES = List.of("colour", "shape", "count", "exists", "left", "size", "total");
 
     /** Template families with their sampling weights (yes/no-heavy, so a text-only prior gains little). */
     static final String[] VQA_TEMPLATES = {"colour", "colour", "shape", "shape", "count",
@@ -295,13 +335,14 @@ public final class SynthWorld {
                                                List<Map<String, Object>> anns, List<List<Map<String, Object>>> perImage,
                                                TreeSet<String> answers) {
         Balancer bal = new Balancer();
+        String[] templates = cfg.vqaFamilies().isEmpty() ? VQA_TEMPLATES : cfg.vqaFamilies().toArray(String[]::new);
         List<Map<String, Object>> out = new ArrayList<>();
         for (Img img : imgs) {
             long number = Long.parseLong(img.id().substring(img.id().lastIndexOf('_') + 1));
             List<Map<String, Object>> mine = new ArrayList<>();
             LinkedHashSet<String> asked = new LinkedHashSet<>();
             for (int attempt = 0; attempt < 60 && mine.size() < 8; attempt++) {
-                Q q = vqaCandidate(r, img.scene(), VQA_TEMPLATES[r.nextInt(VQA_TEMPLATES.length)]);
+                Q q = vqaCandidate(r, img.scene(), templates[r.nextInt(templates.length)]);
                 if (q == null || asked.contains(q.sent()) || !bal.accept(q)) continue;
                 asked.add(q.sent());
                 words(q.sent());
@@ -456,8 +497,8 @@ public final class SynthWorld {
                 boolean want = pair == 0 || (pair != 1 && r.nextBoolean());
                 Scene L = null, R = null;
                 for (int t = 0; t < 500; t++) {
-                    L = Scene.random(r, CLASSES.length, COLOURS.length);
-                    R = Scene.random(r, CLASSES.length, COLOURS.length);
+                    L = Scene.random(r, CLASSES.length, COLOURS.length, cfg.maxObjects());
+                    R = Scene.random(r, CLASSES.length, COLOURS.length, cfg.maxObjects());
                     if (st.eval(L, R) == want) break;
                 }
                 boolean label = st.eval(L, R);

@@ -1,0 +1,83 @@
+package lxmert.kernel.magic;
+
+import lxmert.config.LxmertConfig;
+import lxmert.data.synth.SynthWorld;
+import lxmert.kernel.RecordingSession;
+import lxmert.kernel.lib.Evaluation;
+import lxmert.kernel.lib.LoadedModel;
+import lxmert.kernel.lib.Predictions;
+import lxmert.tasks.Task;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.*;
+
+/** The magics and notebook objects use a run folder alone: {@code %lxmert test/load/evaluate}, {@code LoadedModel.open(RUN/BEST)}. */
+class RunFolderMagicsTest {
+    @TempDir Path tmp;
+
+    private String captured(ByteArrayOutputStream b) {
+        return b.toString(StandardCharsets.UTF_8);
+    }
+
+    @Test
+    void magicsNeedOnlyTheRunFolder() throws Exception {
+        Path world = tmp.resolve("data");
+        new SynthWorld(new SynthWorld.Config(5, 0.3, 8)).write(world);
+        Path cfg = tmp.resolve("cfg.json");
+        new LxmertConfig(400, 32, 2, 64, "gelu", 0.1, 0.1, 64, 2, 0.02, 1e-12, 1, 1, 1, 8, 4, 16, 8, 16, 1 / 0.15).save(cfg);
+        Path run = tmp.resolve("run");
+        LxmertMagics m = new LxmertMagics(new RecordingSession(), new LibraryBackend());
+        ByteArrayOutputStream printed = new ByteArrayOutputStream();
+        PrintStream old = System.out;
+        System.setOut(new PrintStream(printed, true, StandardCharsets.UTF_8));
+        try {
+            m.run(List.of("finetune", "--task", "vqa", "--data", world.toString(), "--output", run.toString(), "--config",
+                    cfg.toString(), "--vocab", world.resolve("synth-vocab.txt").toString(), "--epochs", "1", "--batch-size", "8",
+                    "--lr", "1e-3", "--eval-batch-size", "64", "--no-progress"), System.out);
+            assertTrue(Files.isRegularFile(run.resolve("run.json")));
+            for (String split : List.of("train", "nominival", "minival")) {
+                assertTrue(captured(printed).contains("vqa " + split + ": "), "summary line of each split: " + captured(printed));
+            }
+            int before = captured(printed).length();
+            Files.move(world.resolve("synth-vocab.txt"), tmp.resolve("moved-vocab.txt"));
+
+            Path out = tmp.resolve("pred");
+            Object p = m.run(List.of("test", "--load", run.resolve("BEST").toString(), "--test", "minival", "--output",
+                    out.toString()), System.out);
+            Predictions preds = assertInstanceOf(Predictions.class, p);
+            assertEquals(Task.VQA, preds.task());
+            assertTrue(preds.n() > 0 && Files.isRegularFile(out.resolve("minival_predict.json")));
+            assertTrue(captured(printed).substring(before).contains("vqa minival: "), "test prints the summary: " + captured(printed));
+
+            Object l = m.run(List.of("load", run.resolve("BEST").toString()), System.out);
+            try (LoadedModel lm = assertInstanceOf(LoadedModel.class, l)) {
+                assertEquals(Task.VQA, lm.task());
+                assertEquals(preds.accuracy(), lm.test("minival", null).accuracy(), 1e-12);
+            }
+            try (LoadedModel lm = LoadedModel.open(run.resolve("BEST"))) {
+                assertEquals(preds.accuracy(), lm.test("minival", null).accuracy(), 1e-12, "plain Java, folder only");
+                assertEquals(8, lm.net().bert().config().visual_feat_dim(), "config from the folder");
+            }
+
+            Object e = m.run(List.of("evaluate", "--run", run.toString(), "--split", "minival", "--predictions",
+                    out.resolve("minival_predict.json").toString()), System.out);
+            assertEquals(preds.accuracy(), assertInstanceOf(Evaluation.class, e).accuracy(), 1e-9);
+
+            assertFalse(captured(printed).contains("warning"), captured(printed));
+            m.run(List.of("load", run.resolve("BEST").toString(), "--task", "vqa", "--vocab", tmp.resolve("moved-vocab.txt").toString(),
+                    "--data", tmp.toString()), System.out);
+            assertFalse(captured(printed).contains("warning: --vocab"), "same vocabulary content: " + captured(printed));
+            assertTrue(captured(printed).contains("warning: --data " + tmp + " differs from"), captured(printed));
+        } finally {
+            System.setOut(old);
+        }
+    }
+}

@@ -17,19 +17,21 @@ public final class BenchModelCommand implements Callable<Integer> {
     String config;
     @Option(names = "--batch-size", defaultValue = "32", converter = Check.PositiveInt.class) int batch;
     @Option(names = "--steps", defaultValue = "5", converter = Check.PositiveInt.class) int steps;
-    @Option(names = "--mode", defaultValue = "train", description = "train or infer") String mode;
+    @Option(names = "--mode", defaultValue = "train", description = "train (VQA step), pretrain (pretraining step) or infer") String mode;
     @Mixin DeviceOption dev;
     @Option(names = "--peak-tflops", converter = Check.PositiveDouble.class,
             description = "the device's peak TFLOP/s (float32, or the precision used): prints MFU = achieved / peak") Double peakTflops;
 
     @Override
     public Integer call() throws Exception {
-        if (!mode.equals("train") && !mode.equals("infer")) {
-            throw new IllegalArgumentException("--mode must be train or infer, got " + mode);
+        if (!mode.equals("train") && !mode.equals("infer") && !mode.equals("pretrain")) {
+            throw new IllegalArgumentException("--mode must be train, pretrain or infer, got " + mode);
         }
         if (batch < 1 || steps < 1) throw new IllegalArgumentException("--batch-size and --steps must be >= 1");
         LxmertConfig c = LxmertConfig.resolve(config);
-        ModelBenchmark.Result r = ModelBenchmark.run(c, batch, steps, mode.equals("train"), dev.apply().devices(), System.out);
+        ModelBenchmark.Result r = mode.equals("pretrain")
+                ? lxmert.tasks.pretrain.PretrainStepBenchmark.run(c, batch, steps, dev.apply().single("bench model --mode pretrain"), System.out)
+                : ModelBenchmark.run(c, batch, steps, mode.equals("train"), dev.apply().devices(), System.out);
         System.out.printf("mode=%s examples_per_sec=%.4f median_step_s=%.4f gflops=%.2f%n", r.mode(), r.examplesPerSec(),
                 r.medianStepSec(), r.gflops());
         if (peakTflops != null) {

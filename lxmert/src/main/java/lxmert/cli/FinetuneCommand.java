@@ -52,6 +52,7 @@ public final class FinetuneCommand implements Callable<Integer> {
         @Option(names = "--load-lxmert", description = "pretrained LXMERT .pth: encoder only") Path lxmert;
         @Option(names = "--load-lxmert-qa", description = "pretrained LXMERT .pth: encoder + answer-head surgery") Path lxmertQa;
         @Option(names = "--load", description = "a task snapshot (this project's or the original's)") Path snapshot;
+        @Option(names = "--bert", description = "HuggingFace bert-base-uncased pytorch_model.bin: language layers, embeddings, pooler") Path bert;
     }
 
     @ArgGroup(exclusive = true) SizeGroup size;
@@ -123,6 +124,7 @@ public final class FinetuneCommand implements Callable<Integer> {
             if (weights.lxmert != null) o = o.withWeights(FinetuneOptions.Weights.LXMERT, weights.lxmert);
             else if (weights.lxmertQa != null) o = o.withWeights(FinetuneOptions.Weights.LXMERT_QA, weights.lxmertQa);
             else if (weights.snapshot != null) o = o.withWeights(FinetuneOptions.Weights.SNAPSHOT, weights.snapshot);
+            else if (weights.bert != null) o = o.withWeights(FinetuneOptions.Weights.BERT, weights.bert);
         }
         return ch.finetune(o, config, resume && run != null && run.dir().equals(output));
     }

@@ -47,6 +47,7 @@ public final class Main implements Runnable {
         // --- sub-commands (one line each) ---
         cl.addSubcommand(new VerifyReferenceCommand());
         cl.addSubcommand(new FinetuneCommand());
+        cl.addSubcommand(new PretrainCommand());
         cl.addSubcommand(new TestCommand());
         cl.addSubcommand(new TokenizeCommand());
         cl.addSubcommand(new ConvertCommand());

@@ -9,15 +9,15 @@ import java.nio.file.Path;
  * Everything a fine-tuning run needs; built by the CLI, the notebook magics or plain Java code.
  *
  * @param weights how to initialise: FROM_SCRATCH, LXMERT (encoder only), LXMERT_QA (encoder + answer surgery),
- *                SNAPSHOT (a task snapshot of this project or of the original); BERT-only init is not available
- *                offline, so the default without weights is from scratch
+ *                SNAPSHOT (a task snapshot of this project or of the original), BERT (a HuggingFace bert-base-uncased
+ *                pytorch_model.bin given as a file: the original's default); without weights, from scratch
  */
 public record FinetuneOptions(Task task, DataOptions data, Path output, LxmertConfig config, Path vocab,
                               String trainSplits, String validSplit, int epochs, int batchSize, double lr, long seed,
                               Weights weights, Path weightsPath, boolean resume, boolean mceLoss, int evalBatchSize,
                               String device, boolean saveSnapshots) {
 
-    public enum Weights { FROM_SCRATCH, LXMERT, LXMERT_QA, SNAPSHOT }
+    public enum Weights { FROM_SCRATCH, LXMERT, LXMERT_QA, SNAPSHOT, BERT }
 
     public static final int SEQ_LEN = 20;
 

@@ -70,6 +70,9 @@ final class InitialWeights {
                         + " answers from LXRTQA pre-training and " + s.zeroed() + " not");
                 break;
             }
+            case BERT: // the original's from_pretrained("bert-base-uncased") when no LXMERT weights are given
+                message.accept(lxmert.tasks.pretrain.BertInit.load(params, opt.weightsPath()).describe());
+                break;
             case SNAPSHOT: {
                 Path p = Snapshots.resolveLoad(opt.weightsPath());
                 Map<String, Tensor> ck = ModelWeights.readCanonical(p);

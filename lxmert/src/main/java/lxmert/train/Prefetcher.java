@@ -14,7 +14,7 @@ import java.util.function.Function;
  * @param <B> the host batch type; {@code load} fills one from example indices
  */
 public final class Prefetcher<B> implements AutoCloseable {
-    private final Function<int[], B> load;
+    private final Loader<B> load;
     private final ExecutorService exec = Executors.newSingleThreadExecutor(r -> {
         Thread t = new Thread(r, "lxmert-prefetch");
         t.setDaemon(true);
@@ -24,7 +24,16 @@ public final class Prefetcher<B> implements AutoCloseable {
     private int[][] order;
     private int next;
 
+    /** Loads batch {@code index} of {@code order} (it may look at the other batches, e.g. an update's micro-batches). */
+    public interface Loader<B> {
+        B load(int[][] order, int index);
+    }
+
     public Prefetcher(Function<int[], B> load) {
+        this.load = (order, i) -> load.apply(order[i]);
+    }
+
+    public Prefetcher(Loader<B> load) {
         this.load = load;
     }
 
@@ -38,8 +47,9 @@ public final class Prefetcher<B> implements AutoCloseable {
 
     private void submit() {
         if (next >= order.length) return;
-        int[] idx = order[next++];
-        queue.add(exec.submit(() -> load.apply(idx)));
+        int[][] o = order;
+        int i = next++;
+        queue.add(exec.submit(() -> load.load(o, i)));
     }
 
     public B next() {

@@ -103,7 +103,7 @@ public final class TrainingLoop<B, D> {
 
     private final Trainer<B, D> trainer;
     private final int size;
-    private final Function<int[], B> load;
+    private final EpochLoader<B> load;
     private final Options opt;
     private final Hooks hooks;
     private final List<TrainingListener> listeners;
@@ -114,6 +114,21 @@ public final class TrainingLoop<B, D> {
      * @param load fills a host batch with the examples of the given indices (runs on the prefetch thread)
      */
     public TrainingLoop(Trainer<B, D> trainer, int size, Function<int[], B> load, Options opt, Hooks hooks,
+                        List<TrainingListener> listeners, StopSignal stop) {
+        this(trainer, size, (EpochLoader<B>) (epoch, order, i) -> load.apply(order[i]), opt, hooks, listeners, stop);
+    }
+
+    /**
+     * Fills the host batch of micro-batch {@code index} of epoch {@code epoch}, whose micro-batches are {@code order}
+     * (the {@code accumulate} micro-batches of update u are {@code order[u*accumulate ..]}); runs on the prefetch
+     * thread, called in order.
+     */
+    public interface EpochLoader<B> {
+        B load(int epoch, int[][] order, int index);
+    }
+
+    /** As the other constructor, with a loader that knows the epoch and the epoch's micro-batches. */
+    public TrainingLoop(Trainer<B, D> trainer, int size, EpochLoader<B> load, Options opt, Hooks hooks,
                         List<TrainingListener> listeners, StopSignal stop) {
         this.trainer = trainer;
         this.size = size;
@@ -213,7 +228,8 @@ public final class TrainingLoop<B, D> {
         double waitTotal = 0;
         double stepTotal = 0;
         int epochsDone = startEpoch;
-        try (Prefetcher<B> pre = new Prefetcher<>(load)) {
+        int[] loadEpoch = {0}; // written before each epoch's start(), read by the prefetch thread (happens-before: submit)
+        try (Prefetcher<B> pre = new Prefetcher<B>((order, i) -> load.load(loadEpoch[0], order, i))) {
             for (int epoch = startEpoch; epoch < opt.epochs() && !interrupted; epoch++) {
                 int first = epoch == startEpoch ? startBatch : 0;
                 trainer.sums().reset();
@@ -221,6 +237,7 @@ public final class TrainingLoop<B, D> {
                 trainer.model().setTraining(true);
                 long epochStart = System.nanoTime();
                 long epochExamples = 0;
+                loadEpoch[0] = epoch;
                 pre.start(microBatches(epoch), first * opt.accumulate());
                 RunningSums.Values lastRead = trainer.sums().read();
                 long lastReadStep = trainer.step();

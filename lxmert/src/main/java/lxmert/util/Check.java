@@ -132,4 +132,16 @@ public final class Check {
             return converted(() -> positive("value", parseDouble(s)));
         }
     }
+
+    /** A double in [0, 1] (a rate or probability). */
+    public static final class UnitInterval implements ITypeConverter<Double> {
+        @Override
+        public Double convert(String s) {
+            return converted(() -> {
+                double v = parseDouble(s);
+                if (!(v >= 0 && v <= 1)) throw new IllegalArgumentException("value must be in [0, 1], got " + s);
+                return v;
+            });
+        }
+    }
 }

@@ -56,9 +56,14 @@ class CliErrorsTest {
         String[] tokenize = {"tokenize", "--vocab", "v.txt"};
         String[] convert = {"convert", "--in", "a.pth", "--out", out};
         String[] evaluate = {"evaluate", "--task", "vqa", "--split", "minival", "--predictions", "p.json"};
+        String[] pretrain = {"pretrain", "--output", out};
         List<Arguments> cases = new ArrayList<>();
         for (String v : new String[]{"0", "-1", "x"}) {
             cases.add(Arguments.of(finetune, "--epochs", v));
+            cases.add(Arguments.of(pretrain, "--epochs", v));
+            cases.add(Arguments.of(pretrain, "--batch-size", v));
+            cases.add(Arguments.of(pretrain, "--accumulate", v));
+            cases.add(Arguments.of(pretrain, "--threads", v));
             cases.add(Arguments.of(finetune, "--batch-size", v));
             cases.add(Arguments.of(finetune, "--eval-batch-size", v));
             cases.add(Arguments.of(finetune, "--threads", v));
@@ -75,7 +80,12 @@ class CliErrorsTest {
         }
         for (String v : new String[]{"0", "-1e-4", "NaN", "Infinity", "x"}) {
             cases.add(Arguments.of(finetune, "--lr", v));
+            cases.add(Arguments.of(pretrain, "--lr", v));
             cases.add(Arguments.of(synth, "--scale", v));
+        }
+        for (String v : new String[]{"-0.1", "1.5", "NaN", "x"}) {
+            cases.add(Arguments.of(pretrain, "--word-mask-rate", v));
+            cases.add(Arguments.of(pretrain, "--obj-mask-rate", v));
         }
         cases.add(Arguments.of(features, "--top-k", "0"));
         cases.add(Arguments.of(features, "--top-k", "-2"));

@@ -52,6 +52,11 @@ public final class ProgressListener implements TrainingListener {
     }
 
     @Override
+    public void onLosses(LossesEvent e) {
+        if (progress != null) progress.onLosses(e.means());
+    }
+
+    @Override
     public void onEpoch(EpochEvent e) {
         if (progress != null) progress.onEpoch(e.epoch(), e.trainAccuracy(), e.validAccuracy());
         pollInterrupt();

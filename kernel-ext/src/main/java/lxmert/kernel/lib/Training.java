@@ -59,4 +59,40 @@ public final class Training {
             if (!done) stop.request();
         }
     }
+
+    /** Pretrains with {@code options}, as {@link #finetune}: the trainer on its own thread, interrupts become a stop. */
+    public static PretrainRun pretrain(lxmert.tasks.pretrain.PretrainOptions options, TrainingProgress progress, Interrupts interrupts,
+                                       PrintStream messages) throws Exception {
+        StopSignal stop = new StopSignal();
+        ProgressListener listener = new ProgressListener(progress, interrupts, stop, messages);
+        CompletableFuture<lxmert.tasks.pretrain.Pretrainer.Result> future = new CompletableFuture<>();
+        Thread worker = new Thread(() -> {
+            try (lxmert.tasks.pretrain.Pretrainer p = new lxmert.tasks.pretrain.Pretrainer(options, List.of(listener), stop)) {
+                future.complete(p.train());
+            } catch (Throwable t) {
+                future.completeExceptionally(t);
+            }
+        }, "lxmert-pretrain");
+        worker.start();
+        boolean done = false;
+        try {
+            while (true) {
+                try {
+                    lxmert.tasks.pretrain.Pretrainer.Result r = future.get();
+                    done = true;
+                    return new PretrainRun(options, r);
+                } catch (InterruptedException e) {
+                    stop.request();
+                } catch (ExecutionException e) {
+                    done = true;
+                    Throwable c = e.getCause();
+                    if (c instanceof Exception x) throw x;
+                    if (c instanceof Error x) throw x;
+                    throw e;
+                }
+            }
+        } finally {
+            if (!done) stop.request();
+        }
+    }
 }

@@ -45,6 +45,37 @@ public final class LibraryBackend implements LxmertMagicBackend {
         return run;
     }
 
+    @Override
+    public Object pretrain(MagicOptions.Pretrain o, MagicCall call) throws Exception {
+        Check.directory("--data", o.data, "data directory");
+        lxmert.tasks.pretrain.PretrainOptions opts = pretrainOptions(o);
+        TrainingProgress progress = o.noProgress ? null : call.progress("pretraining");
+        lxmert.kernel.lib.PretrainRun run = Training.pretrain(opts, progress, call.interrupts(), System.out);
+        System.out.println(run.interrupted()
+                ? "interrupted: LAST saved in " + run.output() + " (continue with --resume)"
+                : run.result().summaryJson());
+        return run;
+    }
+
+    /** The CLI's {@code pretrain} options as {@link lxmert.tasks.pretrain.PretrainOptions} (as {@code lxmert pretrain}). */
+    public static lxmert.tasks.pretrain.PretrainOptions pretrainOptions(MagicOptions.Pretrain o) throws Exception {
+        boolean any = o.taskMaskLm || o.taskObjPredict || o.taskMatched || o.taskQa;
+        lxmert.tasks.pretrain.PretrainTasks t = new lxmert.tasks.pretrain.PretrainTasks(!any || o.taskMaskLm, !any || o.taskObjPredict,
+                !any || o.taskMatched, !any || o.taskQa, lxmert.tasks.pretrain.PretrainTasks.parseVisualLosses(o.visualLosses),
+                o.wordMaskRate, o.objMaskRate);
+        DataOptions.Size size = o.size == null ? DataOptions.Size.FULL : o.size.tiny ? DataOptions.Size.TINY : DataOptions.Size.FAST;
+        lxmert.tasks.pretrain.PretrainOptions p = lxmert.tasks.pretrain.PretrainOptions.defaults(o.data, o.output)
+                .withData(DataOptions.of(o.data).withCacheDir(o.cacheDir).withSize(size)).withConfig(LxmertConfig.resolve(o.config))
+                .withVocab(LoadedModel.defaultVocab(o.vocab, o.data)).withSplits(o.train, o.valid).withEpochs(o.epochs)
+                .withBatchSize(o.batchSize).withAccumulate(o.accumulate).withLr(o.lr).withSeed(o.seed).withTasks(t).withQaSets(o.qaSets)
+                .withResume(o.resume).withDevice(lxmert.util.Devices.name(o.dev.apply().single("pretrain")));
+        if (o.weights != null) {
+            if (o.weights.lxmert != null) p = p.withWeights(lxmert.tasks.pretrain.PretrainOptions.Weights.LXMERT, o.weights.lxmert);
+            else if (o.weights.bert != null) p = p.withWeights(lxmert.tasks.pretrain.PretrainOptions.Weights.BERT, o.weights.bert);
+        }
+        return p;
+    }
+
     /** The CLI's {@code finetune} options as {@link FinetuneOptions} (same defaults as {@code lxmert finetune}). */
     public static FinetuneOptions finetuneOptions(MagicOptions.Finetune o) throws Exception {
         Path weightsPath = o.weights == null ? null : o.weights.lxmert != null ? o.weights.lxmert
@@ -68,6 +99,7 @@ public final class LibraryBackend implements LxmertMagicBackend {
             if (o.weights.lxmert != null) f = f.withWeights(FinetuneOptions.Weights.LXMERT, o.weights.lxmert);
             else if (o.weights.lxmertQa != null) f = f.withWeights(FinetuneOptions.Weights.LXMERT_QA, o.weights.lxmertQa);
             else if (o.weights.snapshot != null) f = f.withWeights(FinetuneOptions.Weights.SNAPSHOT, o.weights.snapshot);
+            else if (o.weights.bert != null) f = f.withWeights(FinetuneOptions.Weights.BERT, o.weights.bert);
         }
         return ch.finetune(f, o.config, o.resume && run != null && run.dir().equals(o.output));
     }

@@ -16,6 +16,11 @@ public interface LxmertMagicBackend {
     /** {@code %lxmert finetune}: should report through {@link MagicCall#progress(String)} and poll interrupts. */
     Object finetune(MagicOptions.Finetune options, MagicCall call) throws Exception;
 
+    /** {@code %lxmert pretrain}: should report through {@link MagicCall#progress(String)} and poll interrupts. */
+    default Object pretrain(MagicOptions.Pretrain options, MagicCall call) throws Exception {
+        throw new UnsupportedOperationException("%lxmert pretrain is not available in this kernel");
+    }
+
     /** {@code %lxmert test}. */
     Object test(MagicOptions.Test options, MagicCall call) throws Exception;
 

@@ -114,6 +114,7 @@ public final class LxmertMagics implements LineMagicFunction<Object>, CellMagicF
         Object result = switch (p.subcommand()) {
             case "synth" -> backend.synth((MagicOptions.Synth) p.options(), call);
             case "finetune" -> backend.finetune((MagicOptions.Finetune) p.options(), call);
+            case "pretrain" -> backend.pretrain((MagicOptions.Pretrain) p.options(), call);
             case "test" -> backend.test((MagicOptions.Test) p.options(), call);
             case "evaluate" -> backend.evaluate((MagicOptions.Evaluate) p.options(), call);
             case "load" -> backend.load((MagicOptions.Load) p.options(), call);
@@ -166,6 +167,7 @@ public final class LxmertMagics implements LineMagicFunction<Object>, CellMagicF
         CommandLine cl = new CommandLine(new Root());
         cl.addSubcommand("synth", new MagicOptions.Synth());
         cl.addSubcommand("finetune", new MagicOptions.Finetune());
+        cl.addSubcommand("pretrain", new MagicOptions.Pretrain());
         cl.addSubcommand("test", new MagicOptions.Test());
         cl.addSubcommand("evaluate", new MagicOptions.Evaluate());
         cl.addSubcommand("load", new MagicOptions.Load());

@@ -21,6 +21,11 @@ public final class UnavailableBackend implements LxmertMagicBackend {
     }
 
     @Override
+    public Object pretrain(MagicOptions.Pretrain options, MagicCall call) {
+        throw na("pretrain");
+    }
+
+    @Override
     public Object test(MagicOptions.Test options, MagicCall call) {
         throw na("test");
     }

@@ -47,6 +47,10 @@ public final class ProgressDisplay implements TrainingProgress {
     private final List<Double> trainAccY = new ArrayList<>();
     private final List<Double> validAccY = new ArrayList<>();
 
+    /** Named loss parts per log interval (pretraining's six losses): when present, the chart shows them. */
+    private final java.util.Map<String, List<Double>> partY = new java.util.LinkedHashMap<>();
+    private final List<Double> partX = new ArrayList<>();
+
     private String barId;
     private String chartId;
     private long lastUpdateNanos;
@@ -87,6 +91,22 @@ public final class ProgressDisplay implements TrainingProgress {
         lossX.add(epoch + (totalSteps == 1 ? 1.0 : totalSteps > 0 ? (step - 0.5) / totalSteps : 0));
         lossY.add(loss);
         update(barId == null);
+    }
+
+    @Override
+    public synchronized void onLosses(java.util.Map<String, Double> means) {
+        double x = lossX.isEmpty() ? 0 : lossX.get(lossX.size() - 1);
+        partX.add(x);
+        for (java.util.Map.Entry<String, Double> e : means.entrySet()) {
+            if (e.getKey().equals("loss")) continue;
+            List<Double> ys = partY.computeIfAbsent(e.getKey(), k -> {
+                List<Double> l = new ArrayList<>();
+                for (int i = 0; i < partX.size() - 1; i++) l.add(Double.NaN);
+                return l;
+            });
+            ys.add(e.getValue());
+        }
+        update(false);
     }
 
     @Override
@@ -214,7 +234,11 @@ public final class ProgressDisplay implements TrainingProgress {
         c.getStyler().setYAxisMin(1, 0.0);
         c.getStyler().setYAxisMax(1, 1.0);
         c.setYAxisGroupTitle(1, "accuracy");
-        addSeries(c, "loss", lossX, lossY, 0, false);
+        if (!partY.isEmpty()) { // per-task losses (pretraining): one curve each, the total omitted (their sum)
+            partY.forEach((k, ys) -> addSeries(c, k, partX.subList(0, ys.size()), ys, 0, false));
+        } else {
+            addSeries(c, "loss", lossX, lossY, 0, false);
+        }
         addSeries(c, "train acc", accX, trainAccY, 1, true);
         addSeries(c, "valid acc", accX, validAccY, 1, true);
         if (!lossX.isEmpty()) {
@@ -256,7 +280,8 @@ public final class ProgressDisplay implements TrainingProgress {
     private DisplayData chartData() {
         DisplayData d = new DisplayData();
         d.putData("image/png", ChartRenderer.pngBase64(chart()));
-        d.putText("loss/accuracy chart: " + lossY.size() + " batches, " + accX.size() + " epochs");
+        d.putText((partY.isEmpty() ? "loss/accuracy chart: " : "per-task loss chart (" + String.join(", ", partY.keySet()) + "): ")
+                + lossY.size() + " batches, " + accX.size() + " epochs");
         return d;
     }
 

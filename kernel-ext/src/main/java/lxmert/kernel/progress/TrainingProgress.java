@@ -16,6 +16,10 @@ public interface TrainingProgress {
     /** A batch finished. */
     void onBatch(int epoch, int step, int totalSteps, double loss, double examplesPerSec);
 
+    /** The mean of the loss and of each named loss part over the last log interval (after its {@link #onBatch}). */
+    default void onLosses(java.util.Map<String, Double> means) {
+    }
+
     /** An epoch finished with its training and validation accuracy. */
     void onEpoch(int epoch, double trainAcc, double validAcc);
 

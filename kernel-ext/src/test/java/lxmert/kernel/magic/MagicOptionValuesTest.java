@@ -28,7 +28,7 @@ class MagicOptionValuesTest {
 
     private static final Map<String, MagicOptions.Common> SUBCOMMANDS = Map.of("synth", new MagicOptions.Synth(),
             "finetune", new MagicOptions.Finetune(), "test", new MagicOptions.Test(),
-            "evaluate", new MagicOptions.Evaluate(), "load", new MagicOptions.Load());
+            "evaluate", new MagicOptions.Evaluate(), "load", new MagicOptions.Load(), "pretrain", new MagicOptions.Pretrain());
 
     /** Bad values per kind of check (each converter's boundary and a non-number). */
     private static final Map<Class<?>, List<String>> BAD = Map.of(
@@ -36,6 +36,7 @@ class MagicOptionValuesTest {
             Check.AtLeastTwo.class, List.of("1", "x"),
             Check.AllOrPositiveInt.class, List.of("0", "-2"),
             Check.PositiveDouble.class, List.of("0", "-1e-4", "NaN", "Infinity", "x"),
+            Check.UnitInterval.class, List.of("-0.1", "1.5", "NaN", "x"),
             lxmert.util.Precision.Converter.class, List.of("bf16", "fp8", ""));
 
     /** Numeric options any value of which is fine. */

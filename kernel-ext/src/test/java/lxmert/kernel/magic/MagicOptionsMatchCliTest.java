@@ -38,6 +38,11 @@ class MagicOptionsMatchCliTest {
     }
 
     @Test
+    void pretrain() {
+        assertEquals(describe(new lxmert.cli.PretrainCommand()), describe(new MagicOptions.Pretrain()));
+    }
+
+    @Test
     void test() {
         assertEquals(describe(new TestCommand()), describe(new MagicOptions.Test()));
     }

@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 
 import org.junit.jupiter.api.Test;
@@ -146,6 +147,32 @@ class BertInitTest {
             assertArrayEquals(hf.get("pooler.dense.weight").toFloatArray(), enc.get("bert.pooler.dense.weight").toFloatArray(), 0f);
             assertFalse(r.notLoaded().isEmpty());
         }
+    }
+
+    /** {@code finetune --bert FILE}: the task model's language side takes BERT's weights, the log says so. */
+    @Test
+    void finetuneBertInitialisesTheTaskEncoder() throws Exception {
+        Path data = tmp.resolve("data");
+        new lxmert.data.synth.SynthWorld(new lxmert.data.synth.SynthWorld.Config(7, 0.1, 16)).write(data);
+        Map<String, Tensor> hf = hfBert("bert.", 2);
+        Path f = tmp.resolve("pytorch_model.bin");
+        TorchWriter.writeZip(f, hf);
+        List<String> messages = new java.util.ArrayList<>();
+        lxmert.train.TrainingListener l = new lxmert.train.TrainingListener() {
+            @Override public void onMessage(String m) { messages.add(m); }
+        };
+        lxmert.tasks.FinetuneOptions o = lxmert.tasks.FinetuneOptions.defaults(lxmert.tasks.Task.VQA, data, tmp.resolve("ft")).withConfig(CFG)
+                .withData(lxmert.data.DataOptions.of(data)).withVocab(data.resolve("synth-vocab.txt")).withBatchSize(8)
+                .withWeights(lxmert.tasks.FinetuneOptions.Weights.BERT, f);
+        try (lxmert.tasks.Finetuner ft = new lxmert.tasks.Finetuner(o, List.of(l), null)) {
+            Map<String, NDArray> p = ft.net().module().namedParameters();
+            assertArrayEquals(hf.get("bert.embeddings.word_embeddings.weight").toFloatArray(),
+                    p.get("bert.embeddings.word_embeddings.weight").toFloatArray(), 0f);
+            assertArrayEquals(hf.get("bert.encoder.layer.1.output.dense.weight").toFloatArray(),
+                    p.get("bert.encoder.layer.1.output.dense.weight").toFloatArray(), 0f);
+            assertArrayEquals(hf.get("bert.embeddings.LayerNorm.gamma").toFloatArray(), p.get("bert.embeddings.LayerNorm.weight").toFloatArray(), 0f);
+        }
+        assertTrue(messages.stream().anyMatch(m -> m.startsWith("BERT weights from " + f + ": loaded ")), messages.toString());
     }
 
     @Test

@@ -1,0 +1,109 @@
+package lxmert.tasks.pretrain;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+import lxmert.model.LxmertPretraining;
+import lxmert.train.TrainTask;
+import lxmert.util.NdArrays;
+
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * Pretraining as a {@link TrainTask} of the one {@link lxmert.train.Trainer}: the LXRTPretraining forward, the six
+ * losses ({@link PretrainLoss}) and, for the running train QA accuracy, the label score of the predicted answer summed
+ * on the device (no host read in a step).
+ *
+ * <p><b>Accumulation.</b> A micro-batch's losses are computed with the denominators of its whole update
+ * ({@link Host#update}: predicted words, rows, QA rows and box slots summed over the update's micro-batches) and
+ * multiplied by the number of micro-batches {@code A}; the trainer weights each micro-batch by n / batch = 1/A, so the
+ * summed gradients are exactly those of the one large batch's loss (for A a power of two without rounding), and the
+ * reported per-micro-batch values average to the update's losses. With A = 1 this is the batch's own loss.
+ */
+public final class PretrainTask implements TrainTask<PretrainTask.Host, PretrainTask.OnDevice> {
+    /** Example sums: the label score of the predicted answer and the number of labelled examples. */
+    public static final String QA_SCORE = "qa_score";
+    public static final String QA_LABELLED = "qa_labelled";
+
+    private final LxmertPretraining model;
+    private final PretrainLoss loss;
+    private final boolean qa;
+
+    public PretrainTask(LxmertPretraining model, PretrainTasks tasks) {
+        this.model = model;
+        this.loss = new PretrainLoss(model.config(), tasks);
+        this.qa = tasks.qa();
+    }
+
+    public LxmertPretraining model() {
+        return model;
+    }
+
+    /**
+     * A micro-batch on the host with the denominators of its update and its share ({@code parts} micro-batches per
+     * update), and each example's datum label (answers and scores, [size, k], padded with -1 / 0) for the accuracy.
+     */
+    public record Host(PretrainBatch batch, PretrainLoss.Denominators update, int parts, long[] labelAnswers,
+                       float[] labelScores, int k, int labelled) {}
+
+    /** Builds the host record of {@code b} (labels of the corpus's examples) given its update's denominators. */
+    public static Host host(PretrainBatch b, PretrainCorpus corpus, PretrainLoss.Denominators update, int parts) {
+        int k = 1;
+        for (int i = 0; i < b.size; i++) k = Math.max(k, corpus.numAnswers(b.indices[i]));
+        long[] ans = new long[b.size * k];
+        float[] sc = new float[b.size * k];
+        java.util.Arrays.fill(ans, -1L);
+        int labelled = 0;
+        for (int i = 0; i < b.size; i++) {
+            int ex = b.indices[i];
+            if (corpus.labelled(ex)) labelled++;
+            for (int j = 0; j < corpus.numAnswers(ex); j++) {
+                ans[i * k + j] = corpus.answer(ex, j);
+                sc[i * k + j] = corpus.score(ex, j);
+            }
+        }
+        return new Host(b, update, parts, ans, sc, k, labelled);
+    }
+
+    /** A micro-batch on the device. */
+    public record OnDevice(PretrainBatch.Arrays arrays, PretrainLoss.Denominators update, int parts, NDArray labelAnswers,
+                           NDArray labelScores, NDArray labelled) {}
+
+    @Override
+    public OnDevice toDevice(NDManager m, Host h) {
+        PretrainBatch b = h.batch();
+        NDArray ans = null, sc = null, lab = null;
+        if (qa) {
+            ans = NdArrays.longs(m, h.labelAnswers(), new Shape(b.size, h.k()));
+            sc = NdArrays.floats(m, h.labelScores(), 0, b.size * h.k(), new Shape(b.size, h.k()));
+            lab = m.create((float) h.labelled());
+        }
+        return new OnDevice(b.toArrays(m), h.update(), h.parts(), ans, sc, lab);
+    }
+
+    @Override
+    public Output forward(OnDevice d) {
+        PretrainBatch.Arrays a = d.arrays();
+        LxmertPretraining.Outputs o = model.forward(a.inputIds(), a.segmentIds(), a.inputMask(), a.feats(), a.boxes(),
+                a.visualMask(), null);
+        NDArray[] l = loss.compute(o, a.targets(), d.update());
+        if (d.parts() != 1) for (int i = 0; i < l.length; i++) l[i] = l[i].mul((float) d.parts());
+        Map<String, NDArray> parts = new LinkedHashMap<>();
+        for (int i = 0; i < LxmertPretraining.LOSS_NAMES.length; i++) parts.put(LxmertPretraining.LOSS_NAMES[i], l[i + 1]);
+        Map<String, NDArray> sums = new LinkedHashMap<>();
+        if (qa) {
+            NDArray pred = o.answerLogits().argMax(1).expandDims(1);
+            NDArray hit = d.labelAnswers().eq(pred).toType(DataType.FLOAT32, false);
+            sums.put(QA_SCORE, hit.mul(d.labelScores()).sum());
+            sums.put(QA_LABELLED, d.labelled());
+        }
+        return new Output(l[0], parts, sums);
+    }
+
+    @Override
+    public int examples(Host h) {
+        return h.batch().size;
+    }
+}

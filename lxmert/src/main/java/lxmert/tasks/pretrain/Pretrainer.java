@@ -1,0 +1,379 @@
+package lxmert.tasks.pretrain;
+
+import ai.djl.Device;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDArrays;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import lxmert.checkpoint.LoadReport;
+import lxmert.checkpoint.ModelWeights;
+import lxmert.checkpoint.Tensor;
+import lxmert.config.LxmertConfig;
+import lxmert.model.LxmertPretraining;
+import lxmert.text.BertTokenizer;
+import lxmert.text.Vocab;
+import lxmert.train.Grad;
+import lxmert.train.RunningSums;
+import lxmert.train.StopSignal;
+import lxmert.train.Trainer;
+import lxmert.train.TrainingListener;
+import lxmert.train.TrainingLoop;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * Pretrains LXMERT as the original's {@code lxmert_pretrain.py}: the four tasks on the packed corpus
+ * ({@link PretrainCorpus}, {@link PretrainBatcher}), the six losses ({@link PretrainTask}), BertAdam with warm-up 0.05
+ * over batches_per_epoch x epochs, clip 1.0, on the one {@link Trainer} and {@link TrainingLoop} (seeded order,
+ * {@code --accumulate}, stop signal, resume). After every epoch, as the original prints them (and appended to
+ * {@code OUTPUT/log.log}): the training loss and the six per-task losses (means over the epoch's batches), the
+ * train QA accuracy, then the same over the valid split and its QA accuracy ({@link PretrainQaEval}); then
+ * {@code BEST_EVAL_LOSS_LXRT.pth} when the valid loss improves and {@code EpochNN_LXRT.pth}
+ * ({@link PretrainCheckpoint}: the released layout, atomic), plus {@code LAST_LXRT.pth} and {@code LAST.resume.pth}.
+ *
+ * <p>Differences from the original, on purpose: the valid split's matching/masking draws are fixed (epoch 0 of the
+ * valid batcher) rather than re-drawn every epoch, so the valid losses of two epochs compare the same examples; the
+ * valid batches have the micro-batch size (batch / accumulate); the train QA accuracy is printed overall only; and the
+ * summary works on one device (the original's needs {@code --multiGPU}).
+ */
+public final class Pretrainer implements AutoCloseable {
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private final PretrainOptions opt;
+    private final List<TrainingListener> listeners;
+    private final StopSignal stop;
+    private final PretrainCorpus train;
+    private final PretrainCorpus valid;
+    private final PretrainBatcher trainBatcher;
+    private final PretrainBatcher validBatcher;
+    private final LxmertConfig config;
+    private final NDManager root;
+    private final LxmertPretraining model;
+
+    /** One epoch's numbers: losses are {total, Mask_LM, Matched, Obj, Attr, Feat, QA}; accuracies in [0, 1]. */
+    public record EpochRecord(int epoch, double[] trainLosses, double[] validLosses, double trainQa, double validQa,
+                              double seconds) {
+        public double trainLoss() { return trainLosses[0]; }
+        public double validLoss() { return validLosses == null ? Double.NaN : validLosses[0]; }
+    }
+
+    /** The outcome of a run. */
+    public record Result(List<EpochRecord> history, boolean interrupted, double trainSeconds, double examplesPerSec,
+                         double bestValidLoss, Path output) {
+        public EpochRecord last() { return history.isEmpty() ? null : history.get(history.size() - 1); }
+
+        /** The CLI's last line: the last epoch's train and valid loss, its valid losses, QA accuracy (percent). */
+        public String summaryJson() {
+            EpochRecord l = last();
+            ObjectNode o = JSON.createObjectNode();
+            o.put("epochs", history.size());
+            putNum(o, "train_loss", l == null ? Double.NaN : l.trainLoss());
+            putNum(o, "valid_loss", l == null ? Double.NaN : l.validLoss());
+            ObjectNode ls = o.putObject("losses");
+            for (int i = 0; i < LxmertPretraining.LOSS_NAMES.length; i++) {
+                putNum(ls, LxmertPretraining.LOSS_NAMES[i], l == null || l.validLosses() == null ? Double.NaN : l.validLosses()[i + 1]);
+            }
+            putNum(o, "qa_accuracy", l == null ? Double.NaN : l.validQa() * 100);
+            o.put("train_seconds", Math.round(trainSeconds * 1000) / 1000.0);
+            o.put("examples_per_sec", Math.round(examplesPerSec * 1000) / 1000.0);
+            return o.toString().replace(",\"", ", \"").replace("\":", "\": ");
+        }
+
+        private static void putNum(ObjectNode o, String k, double v) {
+            if (Double.isFinite(v)) o.put(k, v); else o.putNull(k);
+        }
+    }
+
+    public Pretrainer(PretrainOptions opt, List<TrainingListener> listeners, StopSignal stop) throws IOException {
+        this.opt = opt;
+        this.listeners = listeners == null ? List.of() : listeners;
+        this.stop = stop == null ? new StopSignal() : stop;
+        if (!Files.isRegularFile(opt.vocab())) {
+            throw new IllegalArgumentException("vocabulary file not found: " + opt.vocab()
+                    + " (pass --vocab FILE; the synthetic world writes DATA/synth-vocab.txt)");
+        }
+        Vocab vocab = Vocab.load(opt.vocab());
+        BertTokenizer tok = BertTokenizer.fromVocabFile(opt.vocab());
+        List<String> qaSets = PretrainCorpus.parseQaSets(opt.qaSets());
+        PretrainCorpus tr = null, va = null;
+        NDManager newRoot = null;
+        try {
+            tr = PretrainCorpus.load(opt.data(), opt.train(), qaSets, PretrainCorpus.trainTopK(opt.data()), tok, opt.seqLen());
+            if (opt.valid() != null && !opt.valid().isBlank()) {
+                va = PretrainCorpus.load(opt.data(), opt.valid(), qaSets, PretrainCorpus.validTopK(opt.data()), tok, opt.seqLen());
+            }
+            if (tr.features().featDim() != opt.config().visual_feat_dim()) {
+                throw new IllegalArgumentException("features have dimension " + tr.features().featDim()
+                        + " but the config's visual_feat_dim is " + opt.config().visual_feat_dim());
+            }
+            if (vocab.size() > opt.config().vocab_size()) {
+                throw new IllegalArgumentException("vocabulary " + opt.vocab() + " has " + vocab.size()
+                        + " entries but the config's vocab_size is " + opt.config().vocab_size());
+            }
+            if (tr.size() < opt.batchSize()) {
+                throw new IllegalArgumentException("pretraining corpus '" + opt.train() + "' has " + tr.size()
+                        + " examples with features, fewer than one batch of " + opt.batchSize());
+            }
+            Masking.Specials sp = Masking.Specials.of(vocab);
+            trainBatcher = new PretrainBatcher(tr, tr, opt.tasks(), sp, opt.seqLen(), opt.seed());
+            validBatcher = va == null || va.size() == 0 ? null : new PretrainBatcher(va, tr, opt.tasks(), sp, opt.seqLen(), opt.seed() + 1);
+            // the QA head predicts the answers of all_ans.json (after --qa-sets), as the original's num_answers
+            this.config = opt.config().withNumQaLabels(Math.max(1, tr.answerTable().size()));
+            newRoot = NDManager.newBaseManager(Device.fromName(opt.device()));
+            this.model = LxmertPretraining.create(newRoot, config, opt.seed());
+            this.root = newRoot;
+            this.train = tr;
+            this.valid = va;
+            initialWeights();
+        } catch (IOException | RuntimeException e) {
+            if (tr != null) tr.close();
+            if (va != null) va.close();
+            if (newRoot != null) newRoot.close();
+            throw e;
+        }
+        message("pretraining corpus: " + train.size() + " sentences of " + train.numImages() + " images (" + opt.train() + ")"
+                + (valid == null ? "" : "; valid " + valid.size() + " of " + valid.numImages() + " (" + opt.valid() + ")")
+                + "; " + config.num_qa_labels() + " answers");
+    }
+
+    public LxmertPretraining model() { return model; }
+
+    public LxmertConfig config() { return config; }
+
+    public PretrainCorpus trainCorpus() { return train; }
+
+    private void message(String s) {
+        for (TrainingListener l : listeners) l.onMessage(s);
+    }
+
+    private void initialWeights() {
+        Map<String, NDArray> params = model.namedParameters();
+        switch (opt.weights()) {
+            case FROM_SCRATCH -> message("weights: from scratch (seed " + opt.seed() + ")");
+            case BERT -> message(BertInit.load(params, opt.weightsPath()).describe());
+            case LXMERT -> {
+                Path p = PretrainCheckpoint.resolve(opt.weightsPath());
+                Map<String, Tensor> ck = ModelWeights.readCanonical(p);
+                // as the original's load_lxmert: no answer head (its answer table may differ)
+                Map<String, NDArray> target = new LinkedHashMap<>();
+                params.forEach((k, v) -> { if (!k.contains("answer")) target.put(k, v); });
+                LoadReport r = ModelWeights.load(target, ck, k -> k.contains("answer"));
+                if (r.missing().size() == target.size()) throw new IllegalArgumentException(p + ": holds no weight of the pretraining model");
+                if (!r.mismatched().isEmpty()) throw new IllegalArgumentException(p + ": shapes do not match the config: " + r.mismatched());
+                message("Load LXMERT model from " + p + "\n" + r);
+            }
+            default -> throw new IllegalStateException();
+        }
+    }
+
+    /** The host batch of micro-batch {@code i} of an epoch: with accumulation, its update's micro-batches are filled together. */
+    private final class Loader implements TrainingLoop.EpochLoader<PretrainTask.Host> {
+        private final int parts = opt.accumulate();
+        private List<PretrainTask.Host> pending = List.of();
+
+        @Override
+        public PretrainTask.Host load(int epoch, int[][] order, int i) {
+            if (parts == 1) {
+                PretrainBatch b = trainBatcher.fill(trainBatcher.allocate(order[i].length), order[i], epoch);
+                return PretrainTask.host(b, train, PretrainLoss.Denominators.of(b), 1);
+            }
+            int k = i % parts;
+            if (k == 0) {
+                int first = i;
+                List<PretrainBatch> bs = new ArrayList<>();
+                PretrainLoss.Denominators den = new PretrainLoss.Denominators(0, 0, 0, 0);
+                for (int j = 0; j < parts; j++) {
+                    PretrainBatch b = trainBatcher.fill(trainBatcher.allocate(order[first + j].length), order[first + j], epoch);
+                    bs.add(b);
+                    den = den.plus(PretrainLoss.Denominators.of(b));
+                }
+                List<PretrainTask.Host> hs = new ArrayList<>();
+                for (PretrainBatch b : bs) hs.add(PretrainTask.host(b, train, den, parts));
+                pending = hs;
+            }
+            return pending.get(k);
+        }
+    }
+
+    /** Trains; returns when done or interrupted (LAST saved). */
+    public Result train() throws IOException {
+        Path out = opt.output();
+        Files.createDirectories(out);
+        config.save(out.resolve("config.json"));
+        long tTotal = TrainingLoop.totalSteps(train.size(), opt.batchSize(), opt.epochs());
+        int bpe = train.size() / opt.batchSize();
+        Trainer.Options to = new Trainer.Options(opt.lr(), PretrainOptions.WARMUP, tTotal, PretrainOptions.CLIP, opt.batchSize(), opt.seed());
+        Map<String, String> identity = new LinkedHashMap<>();
+        identity.put("task", "pretrain");
+        identity.put("train_splits", opt.train());
+        identity.put("valid", String.valueOf(opt.valid()));
+        identity.put("lr", Double.toString(opt.lr()));
+        identity.put("tasks", opt.tasks().toString());
+        TrainingLoop.Options lo = new TrainingLoop.Options("pretrain", opt.epochs(), opt.batchSize(), opt.accumulate(), opt.seed(), 1,
+                out, opt.saveSnapshots(), opt.resume(), identity, null, valid == null ? 0 : valid.size());
+        if (!opt.resume()) {
+            message(String.format(Locale.ROOT, "Batch per epoch: %d\nTotal Iters: %d\nWarm up Iters: %d", bpe, tTotal,
+                    (long) (tTotal * PretrainOptions.WARMUP)));
+        }
+        Epochs epochs = new Epochs(out);
+        try (Trainer<PretrainTask.Host, PretrainTask.OnDevice> trainer = new Trainer<>(root, model, model.bert().paddingRowParameters(),
+                new PretrainTask(model, opt.tasks()), to)) {
+            TrainingLoop.Result r = new TrainingLoop<>(trainer, train.size(), new Loader(), lo, epochs, listeners, stop).run();
+            return new Result(epochs.history, r.interrupted(), r.trainSeconds(), r.examplesPerSec(), epochs.best, out);
+        }
+    }
+
+    /** Losses {total, six} (means over batches) and the QA accuracy of the valid split, in eval mode without gradients. */
+    public record Evaluation(double[] losses, double qaAccuracy, String qaLine) {}
+
+    public Evaluation evaluate() {
+        if (validBatcher == null) return null;
+        int bs = opt.batchSize() / opt.accumulate();
+        int[][] batches = TrainingLoop.batches(valid.size(), bs, false, false, 0);
+        PretrainLoss lossFn = new PretrainLoss(config, opt.tasks());
+        PretrainQaEval qa = new PretrainQaEval(valid);
+        double[] sums = new double[7];
+        boolean was = false;
+        model.setTraining(false);
+        try (AutoCloseable ng = Grad.noGrad()) {
+            PretrainBatch b = null;
+            for (int[] idx : batches) {
+                if (b == null || b.capacity < idx.length) b = validBatcher.allocate(bs);
+                validBatcher.fill(b, idx, 0);
+                try (NDManager m = root.newSubManager()) {
+                    PretrainBatch.Arrays a = b.toArrays(m);
+                    LxmertPretraining.Outputs o = model.forward(a.inputIds(), a.segmentIds(), a.inputMask(), a.feats(), a.boxes(),
+                            a.visualMask(), null);
+                    NDArray[] l = lossFn.compute(o, a.targets(), PretrainLoss.Denominators.of(b));
+                    NDList all = new NDList();
+                    for (NDArray x : l) all.add(x.reshape(1));
+                    float[] h = NDArrays.concat(all).toFloatArray();
+                    for (int i = 0; i < 7; i++) sums[i] += h[i];
+                    if (opt.tasks().qa()) {
+                        long[] pred = o.answerLogits().argMax(1).toLongArray();
+                        for (int i = 0; i < b.size; i++) qa.add(b.indices[i], (int) pred[i]);
+                    }
+                }
+            }
+        } catch (RuntimeException e) {
+            throw e;
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
+        for (int i = 0; i < 7; i++) sums[i] /= batches.length;
+        return new Evaluation(sums, opt.tasks().qa() ? qa.accuracy().get("") : Double.NaN, opt.tasks().qa() ? qa.format() : null);
+    }
+
+    static String lossesLine(double[] l) {
+        StringBuilder sb = new StringBuilder("The losses are ");
+        for (int i = 0; i < LxmertPretraining.LOSS_NAMES.length; i++) {
+            sb.append(String.format(Locale.ROOT, "%s: %.4f ", LxmertPretraining.LOSS_NAMES[i], l[i + 1]));
+        }
+        return sb.toString();
+    }
+
+    /** The original's epoch end: print train and valid losses and QA accuracy, BEST_EVAL_LOSS, EpochNN. */
+    private final class Epochs implements TrainingLoop.Hooks {
+        private final Path out;
+        private final List<EpochRecord> history = new ArrayList<>();
+        private double best = 9595.; // the original's initial best_eval_loss
+
+        Epochs(Path out) {
+            this.out = out;
+        }
+
+        @Override
+        public void saveModel(Path dir, String name) {
+            PretrainCheckpoint.save(model, dir, name);
+        }
+
+        @Override
+        public TrainingListener.EpochEvent onEpochEnd(TrainingLoop.EpochEnd e) throws IOException {
+            int epoch = e.epoch();
+            RunningSums.Values v = e.train();
+            double[] tl = new double[7];
+            tl[0] = v.mean(RunningSums.LOSS);
+            for (int i = 0; i < 6; i++) tl[i + 1] = v.mean(LxmertPretraining.LOSS_NAMES[i]);
+            Double score = v.exampleSums().get(PretrainTask.QA_SCORE), lab = v.exampleSums().get(PretrainTask.QA_LABELLED);
+            double trainQa = score == null || lab == null || lab == 0 ? Double.NaN : score / lab;
+            StringBuilder log = new StringBuilder();
+            log.append(String.format(Locale.ROOT, "The training loss for Epoch %d is %.4f\n", epoch, tl[0]));
+            log.append(lossesLine(tl)).append('\n');
+            if (opt.tasks().qa()) log.append(String.format(Locale.ROOT, "Overall Accu %.4f, \n", trainQa));
+            Evaluation ev = evaluate();
+            double validQa = Double.NaN;
+            if (ev != null) {
+                log.append(String.format(Locale.ROOT, "The valid loss is %.4f\n", ev.losses()[0]));
+                log.append(lossesLine(ev.losses())).append('\n');
+                if (ev.qaLine() != null) log.append(ev.qaLine()).append('\n');
+                validQa = ev.qaAccuracy();
+                if (ev.losses()[0] < best) {
+                    best = ev.losses()[0];
+                    if (opt.saveSnapshots()) PretrainCheckpoint.save(model, out, "BEST_EVAL_LOSS");
+                }
+            }
+            if (opt.saveSnapshots()) PretrainCheckpoint.save(model, out, String.format(Locale.ROOT, "Epoch%02d", epoch + 1));
+            Files.writeString(out.resolve("log.log"), log.toString(), StandardCharsets.UTF_8,
+                    StandardOpenOption.CREATE, StandardOpenOption.APPEND, StandardOpenOption.WRITE);
+            message(log.toString().stripTrailing());
+            EpochRecord rec = new EpochRecord(epoch, tl, ev == null ? null : ev.losses(), trainQa, validQa, e.seconds());
+            history.add(rec);
+            return new TrainingListener.EpochEvent(epoch, trainQa, validQa, ev == null ? Double.NaN : best, tl[0], e.seconds(),
+                    e.examplesPerSec());
+        }
+
+        @Override
+        public JsonNode state() {
+            ObjectNode st = JSON.createObjectNode();
+            st.put("best_eval_loss", best);
+            ArrayNode h = st.putArray("history");
+            for (EpochRecord r : history) {
+                ObjectNode o = h.addObject();
+                o.put("epoch", r.epoch());
+                o.set("train", JSON.valueToTree(r.trainLosses()));
+                if (r.validLosses() != null) o.set("valid", JSON.valueToTree(r.validLosses()));
+                o.put("train_qa", r.trainQa());
+                o.put("valid_qa", r.validQa());
+                o.put("seconds", r.seconds());
+            }
+            return st;
+        }
+
+        @Override
+        public void restore(JsonNode st) {
+            if (st == null) return;
+            best = st.path("best_eval_loss").asDouble(9595.);
+            for (JsonNode h : st.path("history")) {
+                history.add(new EpochRecord(h.get("epoch").asInt(), doubles(h.get("train")),
+                        h.has("valid") ? doubles(h.get("valid")) : null, h.path("train_qa").asDouble(Double.NaN),
+                        h.path("valid_qa").asDouble(Double.NaN), h.path("seconds").asDouble()));
+            }
+        }
+    }
+
+    private static double[] doubles(JsonNode n) {
+        double[] d = new double[n.size()];
+        for (int i = 0; i < d.length; i++) d[i] = n.get(i).asDouble(Double.NaN);
+        return d;
+    }
+
+    @Override
+    public void close() {
+        train.close();
+        if (valid != null) valid.close();
+        root.close();
+    }
+}

@@ -1,0 +1,77 @@
+package lxmert.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import lxmert.config.LxmertConfig;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Locale;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import static org.junit.jupiter.api.Assertions.*;
+
+/** {@code pretrain} end to end on a small synthetic world: the JSON last line, log.log and the files. */
+class PretrainCommandTest {
+    @TempDir Path tmp;
+
+    @Test
+    void pretrainWritesTheJsonLineTheLogAndTheCheckpoints() throws Exception {
+        Path data = tmp.resolve("data");
+        assertEquals(0, Main.commandLine().execute("data", "synth", "--out", data.toString(), "--seed", "5", "--scale", "0.3",
+                "--feat-dim", "16", "--boxes", "8"));
+        Path cfg = tmp.resolve("small.json");
+        new LxmertConfig(400, 32, 2, 64, "gelu", 0.1, 0.1, 64, 2, 0.02, 1e-12, 1, 1, 1, 16, 4, 1600, 400, 10, 1 / 0.15).save(cfg);
+        Path out = tmp.resolve("out");
+        PrintStream old = System.out;
+        ByteArrayOutputStream buf = new ByteArrayOutputStream();
+        System.setOut(new PrintStream(buf, true, StandardCharsets.UTF_8));
+        int rc;
+        try {
+            rc = Main.commandLine().execute("pretrain", "--data", data.toString(), "--output", out.toString(), "--train", "mscoco_train",
+                    "--valid", "mscoco_minival", "--config", cfg.toString(), "--epochs", "2", "--batch-size", "32", "--accumulate", "2",
+                    "--lr", "1e-3", "--seed", "1", "--from-scratch", "--tiny");
+        } finally {
+            System.setOut(old);
+        }
+        String stdout = buf.toString(StandardCharsets.UTF_8);
+        assertEquals(0, rc, stdout);
+        String[] lines = stdout.strip().split("\n");
+        JsonNode j = new ObjectMapper().readTree(lines[lines.length - 1]);
+        assertEquals(2, j.get("epochs").asInt());
+        for (String k : List.of("train_loss", "valid_loss", "qa_accuracy", "train_seconds", "examples_per_sec")) {
+            assertTrue(j.get(k).isNumber(), k + " in " + j);
+        }
+        List<String> names = List.of("Mask_LM", "Matched", "Obj", "Attr", "Feat", "QA");
+        assertEquals(names, iter(j.get("losses").fieldNames()));
+        double sum = 0;
+        for (String n : names) sum += j.get("losses").get(n).asDouble();
+        assertEquals(j.get("valid_loss").asDouble(), sum, 1e-4, "the total is the sum of the six");
+        String log = Files.readString(out.resolve("log.log"));
+        // the log's last "The valid loss" block shows the JSON's numbers, rounded as the original prints
+        Matcher m = Pattern.compile("The valid loss is (\\S+)\nThe losses are Mask_LM: (\\S+) ").matcher(log);
+        String valid = null, mlm = null;
+        int blocks = 0;
+        while (m.find()) { valid = m.group(1); mlm = m.group(2); blocks++; }
+        assertEquals(2, blocks, log);
+        assertEquals(String.format(Locale.ROOT, "%.4f", j.get("valid_loss").asDouble()), valid);
+        assertEquals(String.format(Locale.ROOT, "%.4f", j.get("losses").get("Mask_LM").asDouble()), mlm);
+        assertTrue(log.contains("The training loss for Epoch 1 is "), log);
+        for (String f : List.of("Epoch01_LXRT.pth", "Epoch02_LXRT.pth", "BEST_EVAL_LOSS_LXRT.pth", "LAST_LXRT.pth", "LAST.resume.pth", "config.json")) {
+            assertTrue(Files.isRegularFile(out.resolve(f)), f);
+        }
+    }
+
+    private static List<String> iter(java.util.Iterator<String> it) {
+        List<String> l = new java.util.ArrayList<>();
+        it.forEachRemaining(l::add);
+        return l;
+    }
+}

@@ -7,7 +7,6 @@ import lxmert.tasks.Finetuner;
 import lxmert.tasks.RunFolder;
 import lxmert.tasks.Task;
 import lxmert.train.ProgressBar;
-import lxmert.train.StopSignal;
 import lxmert.util.Check;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
@@ -66,32 +65,14 @@ public final class FinetuneCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         device = lxmert.util.Devices.spec(dev.apply().devices()); // several: data parallel
         FinetuneOptions o = options();
-        StopSignal stop = new StopSignal();
-        // Ctrl-C / SIGTERM: ask the trainer to stop after the current batch, and keep the JVM alive until it has
-        // saved LAST (shutdown hooks run to completion before the JVM halts).
-        java.util.concurrent.CountDownLatch done = new java.util.concurrent.CountDownLatch(1);
-        Thread hook = new Thread(() -> {
-            stop.request();
-            try {
-                done.await(30, java.util.concurrent.TimeUnit.MINUTES);
-            } catch (InterruptedException ignored) {
-                Thread.currentThread().interrupt();
+        return Interruptible.run(stop -> {
+            try (Finetuner f = new Finetuner(o, List.of(new ProgressBar(System.err)), stop)) {
+                Finetuner.Result r = f.train();
+                System.out.println(r.summaryJson());
+                System.out.flush();
+                return r.interrupted() ? 130 : 0;
             }
-        }, "lxmert-interrupt");
-        java.lang.Runtime.getRuntime().addShutdownHook(hook);
-        try (Finetuner f = new Finetuner(o, List.of(new ProgressBar(System.err)), stop)) {
-            Finetuner.Result r = f.train();
-            System.out.println(r.summaryJson());
-            System.out.flush();
-            return r.interrupted() ? 130 : 0;
-        } finally {
-            done.countDown();
-            try {
-                java.lang.Runtime.getRuntime().removeShutdownHook(hook);
-            } catch (IllegalStateException ignored) {
-                // already shutting down: the hook returns now that training has ended
-            }
-        }
+        });
     }
 
     /** --vocab, else DATA/bert-base-uncased-vocab.txt, else the synthetic world's DATA/synth-vocab.txt. */

@@ -6,7 +6,6 @@ import lxmert.tasks.pretrain.PretrainOptions;
 import lxmert.tasks.pretrain.PretrainTasks;
 import lxmert.tasks.pretrain.Pretrainer;
 import lxmert.train.ProgressBar;
-import lxmert.train.StopSignal;
 import lxmert.util.Check;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
@@ -68,30 +67,14 @@ public final class PretrainCommand implements Callable<Integer> {
         PretrainTasks.parseVisualLosses(visualLosses); // parsed again below; fails early with the option's name
         device = lxmert.util.Devices.name(dev.apply().single("pretrain"));
         PretrainOptions o = options();
-        StopSignal stop = new StopSignal();
-        java.util.concurrent.CountDownLatch done = new java.util.concurrent.CountDownLatch(1);
-        Thread hook = new Thread(() -> { // Ctrl-C: stop after the current step, save LAST, then let the JVM exit
-            stop.request();
-            try {
-                done.await(30, java.util.concurrent.TimeUnit.MINUTES);
-            } catch (InterruptedException ignored) {
-                Thread.currentThread().interrupt();
+        return Interruptible.run(stop -> {
+            try (Pretrainer p = new Pretrainer(o, List.of(new ProgressBar(System.err)), stop)) {
+                Pretrainer.Result r = p.train();
+                System.out.println(r.summaryJson());
+                System.out.flush();
+                return r.interrupted() ? 130 : 0;
             }
-        }, "lxmert-interrupt");
-        java.lang.Runtime.getRuntime().addShutdownHook(hook);
-        try (Pretrainer p = new Pretrainer(o, List.of(new ProgressBar(System.err)), stop)) {
-            Pretrainer.Result r = p.train();
-            System.out.println(r.summaryJson());
-            System.out.flush();
-            return r.interrupted() ? 130 : 0;
-        } finally {
-            done.countDown();
-            try {
-                java.lang.Runtime.getRuntime().removeShutdownHook(hook);
-            } catch (IllegalStateException ignored) {
-                // already shutting down
-            }
-        }
+        });
     }
 
     PretrainOptions options() throws Exception {

@@ -30,7 +30,7 @@ public final class BenchModelCommand implements Callable<Integer> {
         if (batch < 1 || steps < 1) throw new IllegalArgumentException("--batch-size and --steps must be >= 1");
         LxmertConfig c = LxmertConfig.resolve(config);
         ModelBenchmark.Result r = mode.equals("pretrain")
-                ? lxmert.tasks.pretrain.PretrainStepBenchmark.run(c, batch, steps, dev.apply().single("bench model --mode pretrain"), System.out)
+                ? lxmert.tasks.pretrain.PretrainStepBenchmark.run(c, batch, steps, dev.apply().devices(), System.out)
                 : ModelBenchmark.run(c, batch, steps, mode.equals("train"), dev.apply().devices(), System.out);
         System.out.printf("mode=%s examples_per_sec=%.4f median_step_s=%.4f gflops=%.2f%n", r.mode(), r.examplesPerSec(),
                 r.medianStepSec(), r.gflops());

@@ -65,7 +65,7 @@ public final class PretrainCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         Check.directory("--data", data, "data directory");
         PretrainTasks.parseVisualLosses(visualLosses); // parsed again below; fails early with the option's name
-        device = lxmert.util.Devices.name(dev.apply().single("pretrain"));
+        device = lxmert.util.Devices.spec(dev.apply().devices()); // several: data parallel
         PretrainOptions o = options();
         return Interruptible.run(stop -> {
             try (Pretrainer p = new Pretrainer(o, List.of(new ProgressBar(System.err)), stop)) {

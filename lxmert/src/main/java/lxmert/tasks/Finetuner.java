@@ -145,7 +145,7 @@ public final class Finetuner implements AutoCloseable {
     }
 
     /** {@code cpu}, {@code gpu1} or a comma-separated list ({@code gpu0,gpu1}, {@code cpu,cpu}); null: cpu. */
-    static List<Device> devices(String spec) {
+    public static List<Device> devices(String spec) {
         if (spec == null || spec.isBlank()) return List.of(Device.cpu());
         List<Device> out = new ArrayList<>();
         for (String s : spec.split(",")) out.add(Device.fromName(s.strip()));

@@ -28,7 +28,9 @@ import java.util.Map;
  * }</pre>
  * The forward pass of a shard returns means over the shard (the trainer weights each shard's loss and loss parts
  * by its share of the batch before backward, so the summed gradients are those of the whole batch) and example
- * sums over the shard (added as they are).
+ * sums over the shard (added as they are). A loss that is not a mean over examples scales its shard's loss so that,
+ * weighted by the shard's share, the shards add up to the whole batch's loss ({@code PretrainTask}: the update's
+ * denominators, times n / s).
  *
  * @param <B> the host batch (plain Java arrays, filled by a prefetch thread)
  * @param <D> the same batch on the device

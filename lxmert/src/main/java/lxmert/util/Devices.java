@@ -33,7 +33,7 @@ public final class Devices {
         public Device single(String command) {
             if (devices.size() != 1) {
                 throw new IllegalArgumentException("--device " + spec(devices) + ": " + command
-                        + " runs on one device; several devices (data parallel) are for training: finetune, bench model");
+                        + " runs on one device; several devices (data parallel) are for training: finetune, pretrain, bench model");
             }
             return devices.get(0);
         }

@@ -61,7 +61,7 @@ class DevicesTest {
             assertTrue(msg.contains(lib.cuda() ? "CUDA_VISIBLE_DEVICES" : "PYTORCH_LIBRARY_PATH"), msg);
         }
         assertEquals("cpu,cpu", Devices.spec(Devices.resolve("cpu,cpu", false, s -> { }).devices()));
-        assertEquals("--device cpu,cpu: test runs on one device; several devices (data parallel) are for training: finetune, bench model",
+        assertEquals("--device cpu,cpu: test runs on one device; several devices (data parallel) are for training: finetune, pretrain, bench model",
                 assertThrows(IllegalArgumentException.class,
                         () -> Devices.resolve("cpu,cpu", false, s -> { }).single("test")).getMessage());
     }

@@ -68,7 +68,7 @@ public final class LibraryBackend implements LxmertMagicBackend {
                 .withData(DataOptions.of(o.data).withCacheDir(o.cacheDir).withSize(size)).withConfig(LxmertConfig.resolve(o.config))
                 .withVocab(LoadedModel.defaultVocab(o.vocab, o.data)).withSplits(o.train, o.valid).withEpochs(o.epochs)
                 .withBatchSize(o.batchSize).withAccumulate(o.accumulate).withLr(o.lr).withSeed(o.seed).withTasks(t).withQaSets(o.qaSets)
-                .withResume(o.resume).withDevice(lxmert.util.Devices.name(o.dev.apply().single("pretrain")));
+                .withResume(o.resume).withDevice(lxmert.util.Devices.spec(o.dev.apply().devices()));
         if (o.weights != null) {
             if (o.weights.lxmert != null) p = p.withWeights(lxmert.tasks.pretrain.PretrainOptions.Weights.LXMERT, o.weights.lxmert);
             else if (o.weights.bert != null) p = p.withWeights(lxmert.tasks.pretrain.PretrainOptions.Weights.BERT, o.weights.bert);

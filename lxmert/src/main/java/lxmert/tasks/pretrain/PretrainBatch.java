@@ -59,21 +59,32 @@ public final class PretrainBatch {
 
     /** The batch as engine arrays in {@code m} (the caller closes {@code m}): model inputs and loss targets. */
     public Arrays toArrays(NDManager m) {
-        int b = size, l = seqLen, n = boxes, d = featDim;
+        return toArrays(m, 0, size);
+    }
+
+    /**
+     * Examples {@code [from, to)} as engine arrays in {@code m} (one replica's shard in data parallel runs; the box
+     * count and the visual mask's presence are the whole batch's, so a shard computes what its rows compute in the
+     * whole batch).
+     */
+    public Arrays toArrays(NDManager m, int from, int to) {
+        if (from < 0 || to > size || from > to) throw new IllegalArgumentException("bad rows [" + from + ", " + to + ") of " + size);
+        int b = to - from, l = seqLen, n = boxes, d = featDim;
         Shape text = new Shape(b, l), box = new Shape(b, n);
-        NDArray ids = NdArrays.longs(m, inputIds, text);
-        NDArray mask = NdArrays.longs(m, inputMask, text);
-        NDArray seg = NdArrays.longs(m, segmentIds, text);
-        NDArray f = NdArrays.floats(m, feats, 0, b * n * d, new Shape(b, n, d));
-        NDArray bx = NdArrays.floats(m, boxCoords, 0, b * n * 4, new Shape(b, n, 4));
-        NDArray vm = anyPadding ? NdArrays.floats(m, visualMask, 0, b * n, box) : null;
+        int t0 = from * l, tl = b * l, b0 = from * n, bl = b * n;
+        NDArray ids = NdArrays.longs(m, inputIds, t0, tl, text);
+        NDArray mask = NdArrays.longs(m, inputMask, t0, tl, text);
+        NDArray seg = NdArrays.longs(m, segmentIds, t0, tl, text);
+        NDArray f = NdArrays.floats(m, feats, b0 * d, bl * d, new Shape(b, n, d));
+        NDArray bx = NdArrays.floats(m, boxCoords, b0 * 4, bl * 4, new Shape(b, n, 4));
+        NDArray vm = anyPadding ? NdArrays.floats(m, visualMask, b0, bl, box) : null;
         LxmertPretraining.Targets t = new LxmertPretraining.Targets(
-                NdArrays.longs(m, lmLabels, text),
-                NdArrays.longs(m, matched, new Shape(b)),
-                NdArrays.longs(m, objLabels, box), NdArrays.floats(m, objConfs, 0, b * n, box),
-                NdArrays.longs(m, attrLabels, box), NdArrays.floats(m, attrConfs, 0, b * n, box),
-                NdArrays.floats(m, origFeats, 0, b * n * d, new Shape(b, n, d)), NdArrays.floats(m, featMask, 0, b * n, box),
-                NdArrays.longs(m, qaLabel, new Shape(b)));
+                NdArrays.longs(m, lmLabels, t0, tl, text),
+                NdArrays.longs(m, matched, from, b, new Shape(b)),
+                NdArrays.longs(m, objLabels, b0, bl, box), NdArrays.floats(m, objConfs, b0, bl, box),
+                NdArrays.longs(m, attrLabels, b0, bl, box), NdArrays.floats(m, attrConfs, b0, bl, box),
+                NdArrays.floats(m, origFeats, b0 * d, bl * d, new Shape(b, n, d)), NdArrays.floats(m, featMask, b0, bl, box),
+                NdArrays.longs(m, qaLabel, from, b, new Shape(b)));
         return new Arrays(ids, seg, mask, f, bx, vm, t);
     }
 

@@ -33,7 +33,18 @@ public final class PretrainStepBenchmark {
         return enc + 2 * heads * batch;
     }
 
+    private static boolean[] all(int n) {
+        boolean[] b = new boolean[n];
+        java.util.Arrays.fill(b, true);
+        return b;
+    }
+
     public static ModelBenchmark.Result run(LxmertConfig cfg, int batch, int steps, Device device, PrintStream log) {
+        return run(cfg, batch, steps, List.of(device), log);
+    }
+
+    /** The step on one device, or data parallel over several (the first holds the master; {@code cpu,cpu} tests it). */
+    public static ModelBenchmark.Result run(LxmertConfig cfg, int batch, int steps, List<Device> devices, PrintStream log) {
         LxmertConfig c = cfg.withNumQaLabels(ANSWERS);
         int L = ModelBenchmark.SEQ, N = ModelBenchmark.BOXES, D = c.visual_feat_dim();
         Random rng = new Random(0);
@@ -66,15 +77,15 @@ public final class PretrainStepBenchmark {
         long[] ans = new long[batch];
         float[] sc = new float[batch];
         for (int i = 0; i < batch; i++) { ans[i] = rng.nextInt(ANSWERS); sc[i] = 1f; }
-        PretrainTask.Host host = new PretrainTask.Host(b, PretrainLoss.Denominators.of(b), 1, ans, sc, 1, batch);
+        PretrainTask.Host host = new PretrainTask.Host(b, PretrainLoss.Denominators.of(b), 1, ans, sc, 1, all(batch));
         List<Double> times = new ArrayList<>();
         long rss0 = ModelBenchmark.Rss.kb();
-        try (NDManager root = NDManager.newBaseManager(device)) {
+        try (NDManager root = NDManager.newBaseManager(devices.get(0))) {
             LxmertPretraining model = LxmertPretraining.create(root, c, 9595);
             model.setTraining(true);
             try (Trainer<PretrainTask.Host, PretrainTask.OnDevice> trainer = new Trainer<>(root, model, model.bert().paddingRowParameters(),
                     new PretrainTask(model, PretrainTasks.all()), new Trainer.Options(1e-4, PretrainOptions.WARMUP, Math.max(steps, 10),
-                    PretrainOptions.CLIP, batch, null))) {
+                    PretrainOptions.CLIP, batch, null), devices)) {
                 for (int s = 0; s < steps; s++) {
                     long t0 = System.nanoTime();
                     trainer.accumulateGradients(host);

@@ -21,6 +21,12 @@ import java.util.Map;
  * multiplied by the number of micro-batches {@code A}; the trainer weights each micro-batch by n / batch = 1/A, so the
  * summed gradients are exactly those of the one large batch's loss (for A a power of two without rounding), and the
  * reported per-micro-batch values average to the update's losses. With A = 1 this is the batch's own loss.
+ *
+ * <p><b>Data parallel</b> ({@link #replicate}, {@link #toDevice(NDManager, Host, int, int)}): the trainer weights a
+ * shard of s of the micro-batch's n examples by s / n (right for means over examples), but these losses divide by
+ * counts of masked words, QA rows and box slots. So a shard's losses also use the update's denominators (its sums
+ * divided by the whole update's counts) and are multiplied by A x n / s: weighted by s / n, the shards' sums add
+ * up to exactly the micro-batch's loss (up to float rounding of n / s), whatever words or boxes each shard holds.
  */
 public final class PretrainTask implements TrainTask<PretrainTask.Host, PretrainTask.OnDevice> {
     /** Example sums: the label score of the predicted answer and the number of labelled examples. */
@@ -30,11 +36,20 @@ public final class PretrainTask implements TrainTask<PretrainTask.Host, Pretrain
     private final LxmertPretraining model;
     private final PretrainLoss loss;
     private final boolean qa;
+    private final PretrainTasks tasks;
 
     public PretrainTask(LxmertPretraining model, PretrainTasks tasks) {
         this.model = model;
+        this.tasks = tasks;
         this.loss = new PretrainLoss(model.config(), tasks);
         this.qa = tasks.qa();
+    }
+
+    /** A new pretraining model of the same config in {@code root} (the trainer copies the master's weights into it). */
+    @Override
+    public Replica<Host, OnDevice> replicate(NDManager root) {
+        LxmertPretraining copy = LxmertPretraining.create(root, model.config(), 0);
+        return new Replica<>(copy, new PretrainTask(copy, tasks));
     }
 
     public LxmertPretraining model() {
@@ -43,10 +58,18 @@ public final class PretrainTask implements TrainTask<PretrainTask.Host, Pretrain
 
     /**
      * A micro-batch on the host with the denominators of its update and its share ({@code parts} micro-batches per
-     * update), and each example's datum label (answers and scores, [size, k], padded with -1 / 0) for the accuracy.
+     * update), each example's datum label (answers and scores, [size, k], padded with -1 / 0) for the accuracy, and
+     * whether each example is labelled (counts the accuracy's denominator).
      */
     public record Host(PretrainBatch batch, PretrainLoss.Denominators update, int parts, long[] labelAnswers,
-                       float[] labelScores, int k, int labelled) {}
+                       float[] labelScores, int k, boolean[] labelled) {
+        /** Labelled examples among {@code [from, to)}. */
+        public int labelledIn(int from, int to) {
+            int c = 0;
+            for (int i = from; i < to; i++) if (labelled[i]) c++;
+            return c;
+        }
+    }
 
     /** Builds the host record of {@code b} (labels of the corpus's examples) given its update's denominators. */
     public static Host host(PretrainBatch b, PretrainCorpus corpus, PretrainLoss.Denominators update, int parts) {
@@ -55,10 +78,10 @@ public final class PretrainTask implements TrainTask<PretrainTask.Host, Pretrain
         long[] ans = new long[b.size * k];
         float[] sc = new float[b.size * k];
         java.util.Arrays.fill(ans, -1L);
-        int labelled = 0;
+        boolean[] labelled = new boolean[b.size];
         for (int i = 0; i < b.size; i++) {
             int ex = b.indices[i];
-            if (corpus.labelled(ex)) labelled++;
+            labelled[i] = corpus.labelled(ex);
             for (int j = 0; j < corpus.numAnswers(ex); j++) {
                 ans[i * k + j] = corpus.answer(ex, j);
                 sc[i * k + j] = corpus.score(ex, j);
@@ -67,20 +90,31 @@ public final class PretrainTask implements TrainTask<PretrainTask.Host, Pretrain
         return new Host(b, update, parts, ans, sc, k, labelled);
     }
 
-    /** A micro-batch on the device. */
-    public record OnDevice(PretrainBatch.Arrays arrays, PretrainLoss.Denominators update, int parts, NDArray labelAnswers,
+    /**
+     * A micro-batch (or a shard of one) on the device; {@code scale} multiplies its losses computed with the update's
+     * denominators: A for a whole micro-batch, A x n / s for a shard of s of its n examples.
+     */
+    public record OnDevice(PretrainBatch.Arrays arrays, PretrainLoss.Denominators update, double scale, NDArray labelAnswers,
                            NDArray labelScores, NDArray labelled) {}
 
     @Override
     public OnDevice toDevice(NDManager m, Host h) {
+        return toDevice(m, h, 0, h.batch().size);
+    }
+
+    /** Examples {@code [from, to)} of the micro-batch (a data parallel shard), scaled as the class comment says. */
+    @Override
+    public OnDevice toDevice(NDManager m, Host h, int from, int to) {
         PretrainBatch b = h.batch();
+        int s = to - from, k = h.k();
         NDArray ans = null, sc = null, lab = null;
         if (qa) {
-            ans = NdArrays.longs(m, h.labelAnswers(), new Shape(b.size, h.k()));
-            sc = NdArrays.floats(m, h.labelScores(), 0, b.size * h.k(), new Shape(b.size, h.k()));
-            lab = m.create((float) h.labelled());
+            ans = NdArrays.longs(m, h.labelAnswers(), from * k, s * k, new Shape(s, k));
+            sc = NdArrays.floats(m, h.labelScores(), from * k, s * k, new Shape(s, k));
+            lab = m.create((float) h.labelledIn(from, to));
         }
-        return new OnDevice(b.toArrays(m), h.update(), h.parts(), ans, sc, lab);
+        double scale = s == b.size ? h.parts() : (double) h.parts() * b.size / s;
+        return new OnDevice(b.toArrays(m, from, to), h.update(), scale, ans, sc, lab);
     }
 
     @Override
@@ -89,7 +123,7 @@ public final class PretrainTask implements TrainTask<PretrainTask.Host, Pretrain
         LxmertPretraining.Outputs o = model.forward(a.inputIds(), a.segmentIds(), a.inputMask(), a.feats(), a.boxes(),
                 a.visualMask(), null);
         NDArray[] l = loss.compute(o, a.targets(), d.update());
-        if (d.parts() != 1) for (int i = 0; i < l.length; i++) l[i] = l[i].mul((float) d.parts());
+        if (d.scale() != 1.0) for (int i = 0; i < l.length; i++) l[i] = l[i].mul((float) d.scale());
         Map<String, NDArray> parts = new LinkedHashMap<>();
         for (int i = 0; i < LxmertPretraining.LOSS_NAMES.length; i++) parts.put(LxmertPretraining.LOSS_NAMES[i], l[i + 1]);
         Map<String, NDArray> sums = new LinkedHashMap<>();

@@ -47,7 +47,9 @@ import java.util.Map;
  * <p>Differences from the original, on purpose: the valid split's matching/masking draws are fixed (epoch 0 of the
  * valid batcher) rather than re-drawn every epoch, so the valid losses of two epochs compare the same examples; the
  * valid batches have the micro-batch size (batch / accumulate); the train QA accuracy is printed overall only; and the
- * summary works on one device (the original's needs {@code --multiGPU}).
+ * summary works on one device (the original's needs {@code --multiGPU}). Several devices ({@code --device gpu0,gpu1},
+ * {@code cpu,cpu}) train data parallel on the one trainer ({@link PretrainTask} splits each micro-batch); evaluation and
+ * snapshots use the first device's model.
  */
 public final class Pretrainer implements AutoCloseable {
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -62,6 +64,8 @@ public final class Pretrainer implements AutoCloseable {
     private final LxmertConfig config;
     private final NDManager root;
     private final LxmertPretraining model;
+    /** The training devices: one, or several for data parallel (the first holds the model that is evaluated and saved). */
+    private final List<Device> devices;
 
     /** One epoch's numbers: losses are {total, Mask_LM, Matched, Obj, Attr, Feat, QA}; accuracies in [0, 1]. */
     public record EpochRecord(int epoch, double[] trainLosses, double[] validLosses, double trainQa, double validQa,
@@ -132,7 +136,8 @@ public final class Pretrainer implements AutoCloseable {
             validBatcher = va == null || va.size() == 0 ? null : new PretrainBatcher(va, tr, opt.tasks(), sp, opt.seqLen(), opt.seed() + 1);
             // the QA head predicts the answers of all_ans.json (after --qa-sets), as the original's num_answers
             this.config = opt.config().withNumQaLabels(Math.max(1, tr.answerTable().size()));
-            newRoot = NDManager.newBaseManager(Device.fromName(opt.device()));
+            this.devices = lxmert.tasks.Finetuner.devices(opt.device());
+            newRoot = NDManager.newBaseManager(devices.get(0));
             this.model = LxmertPretraining.create(newRoot, config, opt.seed());
             this.root = newRoot;
             this.train = tr;
@@ -230,7 +235,7 @@ public final class Pretrainer implements AutoCloseable {
         }
         Epochs epochs = new Epochs(out);
         try (Trainer<PretrainTask.Host, PretrainTask.OnDevice> trainer = new Trainer<>(root, model, model.bert().paddingRowParameters(),
-                new PretrainTask(model, opt.tasks()), to)) {
+                new PretrainTask(model, opt.tasks()), to, devices)) {
             TrainingLoop.Result r = new TrainingLoop<>(trainer, train.size(), new Loader(), lo, epochs, listeners, stop).run();
             return new Result(epochs.history, r.interrupted(), r.trainSeconds(), r.examplesPerSec(), epochs.best, out);
         }

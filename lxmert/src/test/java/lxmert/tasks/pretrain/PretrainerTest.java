@@ -110,6 +110,76 @@ class PretrainerTest {
         }
     }
 
+    /**
+     * Data parallel pretraining ({@code --device cpu,cpu}, and three replicas with uneven shards under
+     * {@code --accumulate 2}) equals one device (dropout off) over three steps: every step's loss, six loss parts and
+     * gradient norm, and the weights after. The losses divide by counts of masked words / QA rows / box slots, which
+     * the shards hold unevenly, so this fails if a shard's loss is weighted by its share of examples only.
+     */
+    @Test
+    void dataParallelEqualsOneDevice() throws Exception {
+        PretrainOptions o = options(shared.resolve("dp")).withData(DataOptions.of(data).withSize(DataOptions.Size.TINY))
+                .withConfig(small(0.0)).withEpochs(1).withSplits("mscoco_train", "").withSaveSnapshots(false);
+        Run one = run(o.withDevice("cpu"), 3);
+        Run two = run(o.withDevice("cpu,cpu"), 3);
+        Run three = run(o.withDevice("cpu,cpu,cpu").withAccumulate(2), 3);
+        Run oneAcc = run(o.withDevice("cpu").withAccumulate(2), 3);
+        assertEquals(3, one.steps.size());
+        double moved = maxDiff(one.init, one.params);
+        assertTrue(moved > 1e-4, "trained: the weights moved by " + moved);
+        for (Run r : List.of(two, three)) {
+            Run ref = r == two ? one : oneAcc;
+            assertEquals(ref.steps.size(), r.steps.size());
+            for (int i = 0; i < ref.steps.size(); i++) {
+                double[] a = ref.steps.get(i), b = r.steps.get(i);
+                for (int j = 0; j < a.length; j++) {
+                    assertEquals(a[j], b[j], 1e-5 * Math.max(1, Math.abs(a[j])), "step " + i + " value " + j + " (loss, grad norm, parts)");
+                }
+            }
+            double worst = maxDiff(ref.params, r.params);
+            assertTrue(worst < 1e-5, "max |weight difference| " + worst + " (the steps moved weights by up to " + moved + ")");
+        }
+    }
+
+    /** One run's per-step {loss, grad norm, six loss parts}, and its weights before and after. */
+    record Run(List<double[]> steps, Map<String, float[]> init, Map<String, float[]> params) {}
+
+    static Run run(PretrainOptions o, int steps) throws Exception {
+        StopSignal stop = new StopSignal();
+        List<double[]> rows = new java.util.ArrayList<>();
+        TrainingListener rec = new TrainingListener() {
+            double[] pending;
+            @Override public void onBatch(BatchEvent e) {
+                pending = new double[] {e.loss(), e.gradNorm()};
+                rows.add(pending);
+            }
+            @Override public void onLosses(LossesEvent e) {
+                double[] row = new double[2 + lxmert.model.LxmertPretraining.LOSS_NAMES.length];
+                row[0] = pending[0];
+                row[1] = pending[1];
+                for (int i = 0; i < lxmert.model.LxmertPretraining.LOSS_NAMES.length; i++) {
+                    row[2 + i] = e.means().get(lxmert.model.LxmertPretraining.LOSS_NAMES[i]);
+                }
+                rows.set(rows.size() - 1, row);
+            }
+        };
+        try (Pretrainer p = new Pretrainer(o, List.of(rec, new StopAfter(steps, stop)), stop)) {
+            Map<String, float[]> init = params(p);
+            p.train();
+            for (double[] r : rows) assertEquals(8, r.length, "loss parts reported every step");
+            return new Run(rows, init, params(p));
+        }
+    }
+
+    static double maxDiff(Map<String, float[]> x, Map<String, float[]> y) {
+        double d = 0;
+        for (String k : x.keySet()) {
+            float[] a = x.get(k), b = y.get(k);
+            for (int i = 0; i < a.length; i++) d = Math.max(d, Math.abs(a[i] - b[i]));
+        }
+        return d;
+    }
+
     /** A run stopped in the middle of epoch 1 and resumed ends with exactly the weights of the uninterrupted run. */
     @Test
     void resumeIsBitExact() throws Exception {

@@ -80,10 +80,11 @@ class KillDuringSaveTest {
         assertTrue(Files.readString(tmp.resolve("resume.txt")).contains("resumed from"), Files.readString(tmp.resolve("resume.txt")));
     }
 
+    /** The temporary file of a snapshot (.pth) being written; run-folder files (run.json, vocab.txt, ...) do not count. */
     private static String tempFile(Path dir) throws java.io.IOException {
         if (!Files.isDirectory(dir)) return null;
         try (Stream<Path> s = Files.list(dir)) {
-            return s.map(x -> x.getFileName().toString()).filter(n -> n.startsWith(".") && n.endsWith(".tmp")).findFirst().orElse(null);
+            return s.map(x -> x.getFileName().toString()).filter(n -> n.startsWith(".") && n.endsWith(".tmp") && n.contains(".pth.")).findFirst().orElse(null);
         }
     }
 }

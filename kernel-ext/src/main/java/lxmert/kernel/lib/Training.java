@@ -29,35 +29,12 @@ public final class Training {
                                        PrintStream messages) throws Exception {
         StopSignal stop = new StopSignal();
         ProgressListener listener = new ProgressListener(progress, interrupts, stop, messages);
-        CompletableFuture<Finetuner.Result> future = new CompletableFuture<>();
-        Thread worker = new Thread(() -> {
+        Finetuner.Result r = onWorker("lxmert-finetune", stop, () -> {
             try (Finetuner f = new Finetuner(options, List.of(listener), stop)) {
-                future.complete(f.train());
-            } catch (Throwable t) {
-                future.completeExceptionally(t);
+                return f.train();
             }
-        }, "lxmert-finetune");
-        worker.start();
-        boolean done = false;
-        try {
-            while (true) {
-                try {
-                    Finetuner.Result r = future.get();
-                    done = true;
-                    return new TrainingRun(options, r);
-                } catch (InterruptedException e) {
-                    stop.request();
-                } catch (ExecutionException e) {
-                    done = true;
-                    Throwable c = e.getCause();
-                    if (c instanceof Exception x) throw x;
-                    if (c instanceof Error x) throw x;
-                    throw e;
-                }
-            }
-        } finally {
-            if (!done) stop.request();
-        }
+        });
+        return new TrainingRun(options, r);
     }
 
     /** Pretrains with {@code options}, as {@link #finetune}: the trainer on its own thread, interrupts become a stop. */
@@ -65,22 +42,40 @@ public final class Training {
                                        PrintStream messages) throws Exception {
         StopSignal stop = new StopSignal();
         ProgressListener listener = new ProgressListener(progress, interrupts, stop, messages);
-        CompletableFuture<lxmert.tasks.pretrain.Pretrainer.Result> future = new CompletableFuture<>();
-        Thread worker = new Thread(() -> {
+        lxmert.tasks.pretrain.Pretrainer.Result r = onWorker("lxmert-pretrain", stop, () -> {
             try (lxmert.tasks.pretrain.Pretrainer p = new lxmert.tasks.pretrain.Pretrainer(options, List.of(listener), stop)) {
-                future.complete(p.train());
+                return p.train();
+            }
+        });
+        return new PretrainRun(options, r);
+    }
+
+    /** A training run's body; it polls the stop signal through its trainer. */
+    private interface Body<R> {
+        R run() throws Exception;
+    }
+
+    /**
+     * Runs {@code body} on its own thread named {@code name} and waits for it; an interrupt of the waiting (cell)
+     * thread becomes a stop request and the wait goes on until the trainer has saved LAST and returned.
+     */
+    private static <R> R onWorker(String name, StopSignal stop, Body<R> body) throws Exception {
+        CompletableFuture<R> future = new CompletableFuture<>();
+        Thread worker = new Thread(() -> {
+            try {
+                future.complete(body.run());
             } catch (Throwable t) {
                 future.completeExceptionally(t);
             }
-        }, "lxmert-pretrain");
+        }, name);
         worker.start();
         boolean done = false;
         try {
             while (true) {
                 try {
-                    lxmert.tasks.pretrain.Pretrainer.Result r = future.get();
+                    R r = future.get();
                     done = true;
-                    return new PretrainRun(options, r);
+                    return r;
                 } catch (InterruptedException e) {
                     stop.request();
                 } catch (ExecutionException e) {

@@ -40,11 +40,6 @@ public final class Nlvr2Data implements TaskData {
     @Override public String exampleId(int index) { return data.get(index).uid(); }
 
     @Override
-    public boolean labelled() {
-        return labelledCount() > 0;
-    }
-
-    @Override
     public boolean labelled(int index) {
         return data.get(index).label() != null;
     }

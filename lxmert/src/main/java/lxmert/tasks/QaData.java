@@ -48,12 +48,6 @@ public final class QaData implements TaskData {
     @Override public int numAnswers() { return answers.size(); }
     @Override public String exampleId(int index) { return data.get(index).questionId(); }
 
-    /** Whether any question is labelled (a split may be partly labelled: see {@link #labelled(int)}). */
-    @Override
-    public boolean labelled() {
-        return labelledCount() > 0;
-    }
-
     @Override
     public boolean labelled(int index) {
         return data.get(index).label() != null;

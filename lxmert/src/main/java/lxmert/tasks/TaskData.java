@@ -20,13 +20,13 @@ public interface TaskData {
 
     String exampleId(int index);
 
-    /** Whether any example carries a label (test splits do not). */
-    boolean labelled();
+    /** Whether any example carries a label (test splits do not; a split may be partly labelled). */
+    default boolean labelled() {
+        return labelledCount() > 0;
+    }
 
     /** Whether example {@code index} carries a label. */
-    default boolean labelled(int index) {
-        return labelled();
-    }
+    boolean labelled(int index);
 
     /** The number of labelled examples: accuracies are over these. */
     default int labelledCount() {

@@ -85,22 +85,49 @@ public final class LxmertPretraining extends Module {
         }
     }
 
-    /** All head outputs of one forward pass. */
+    /**
+     * All head outputs of one forward pass. {@code mlmRows} null: {@code mlmLogits} is [B, L, vocab] as the original;
+     * otherwise {@code mlmLogits} is [M, vocab], the MLM head on rows {@code mlmRows} ([M], indices into the flattened
+     * B x L positions) only.
+     */
     public record Outputs(LxrtOutput lxrt, NDArray mlmLogits, NDArray matchScore, NDArray objLogits,
-                          NDArray attrLogits, NDArray featPred, NDArray answerLogits) {}
+                          NDArray attrLogits, NDArray featPred, NDArray answerLogits, NDArray mlmRows) {}
 
+    /** The original's forward: every head on every position. */
     public Outputs forward(NDArray inputIds, NDArray segmentIds, NDArray inputMask, NDArray feats, NDArray boxes,
                            NDArray visualMask, LxrtOutput.Trace trace) {
+        return forward(inputIds, segmentIds, inputMask, feats, boxes, visualMask, null, trace);
+    }
+
+    /**
+     * The forward with the MLM head (transform + the 768 x 30522 decoder) run only on the language positions
+     * {@code mlmRows} (long [M] indices into the flattened B x L positions; null = all, as the original). The MLM loss
+     * ignores every other position and the head is position-wise, so the loss and every gradient are those of the full
+     * forward, while the step skips the decoder on the ~85% of positions that are not predicted.
+     */
+    public Outputs forward(NDArray inputIds, NDArray segmentIds, NDArray inputMask, NDArray feats, NDArray boxes,
+                           NDArray visualMask, NDArray mlmRows, LxrtOutput.Trace trace) {
         LxrtOutput o = bert.forward(inputIds, segmentIds, inputMask, feats, boxes, visualMask, trace);
         NDArray visnT = objTransform.forward(o.visn());
-        return new Outputs(o, mlm.forward(o.lang()), seqRelationship.forward(o.pooled()),
+        NDArray lang = o.lang();
+        if (mlmRows != null) {
+            long h = lang.getShape().get(2), m = mlmRows.getShape().get(0);
+            lang = lang.reshape(-1, h).gather(mlmRows.reshape(m, 1).broadcast(new ai.djl.ndarray.types.Shape(m, h)), 0);
+        }
+        return new Outputs(o, mlm.forward(lang), seqRelationship.forward(o.pooled()),
                 objDecoder.forward(visnT), attrDecoder.forward(visnT), featDecoder.forward(visnT),
-                answerHead.forward(o.pooled()));
+                answerHead.forward(o.pooled()), mlmRows);
     }
 
     /** Pretraining targets; any may be null to skip its loss. */
     public record Targets(NDArray maskedLmLabels, NDArray matchedLabel, NDArray objLabels, NDArray objConfs,
                           NDArray attrLabels, NDArray attrConfs, NDArray feats, NDArray featMask, NDArray ans) {}
+
+    /** The MLM labels of the rows {@code out.mlmLogits} holds: all positions, or those of {@code out.mlmRows}. */
+    public static NDArray mlmLabels(Outputs out, NDArray maskedLmLabels) {
+        NDArray flat = maskedLmLabels.reshape(-1);
+        return out.mlmRows() == null ? flat : flat.gather(out.mlmRows(), 0);
+    }
 
     /** Returns {total, losses[6]} where skipped losses are 0, exactly as LXRTPretraining.forward. */
     public NDArray[] losses(Outputs out, Targets t) {
@@ -109,7 +136,7 @@ public final class LxmertPretraining extends Module {
         NDArray[] parts = new NDArray[6];
         if (t.maskedLmLabels() != null) {
             parts[0] = Losses.crossEntropyIgnore(out.mlmLogits().reshape(-1, config.vocab_size()),
-                    t.maskedLmLabels().reshape(-1));
+                    mlmLabels(out, t.maskedLmLabels()));
         }
         if (t.matchedLabel() != null) {
             parts[1] = Losses.crossEntropyIgnore(out.matchScore().reshape(-1, 2), t.matchedLabel().reshape(-1));

@@ -67,6 +67,59 @@ class PretrainCommandTest {
         for (String f : List.of("Epoch01_LXRT.pth", "Epoch02_LXRT.pth", "BEST_EVAL_LOSS_LXRT.pth", "LAST_LXRT.pth", "LAST.resume.pth", "config.json")) {
             assertTrue(Files.isRegularFile(out.resolve(f)), f);
         }
+
+        // End to end from the written checkpoint. Pretraining again from BEST_EVAL_LOSS (the original's --loadLxmert):
+        // the log says what it loaded and the first epoch starts where the first run got to, so its training loss is
+        // below the first run's first epoch (from scratch) - a fresh initialisation would not be.
+        Path out2 = tmp.resolve("continued");
+        Run cont = run("pretrain", "--data", data.toString(), "--output", out2.toString(), "--train", "mscoco_train",
+                "--valid", "mscoco_minival", "--config", cfg.toString(), "--epochs", "1", "--batch-size", "32",
+                "--lr", "1e-3", "--seed", "1", "--load-lxmert", out.resolve("BEST_EVAL_LOSS").toString(), "--tiny");
+        assertEquals(0, cont.rc(), cont.all());
+        assertTrue(cont.err().contains("Load LXMERT model from " + out.resolve("BEST_EVAL_LOSS_LXRT.pth")), cont.err());
+        List<Double> first = trainLosses(log), second = trainLosses(Files.readString(out2.resolve("log.log")));
+        assertEquals(2, first.size(), log);
+        assertEquals(1, second.size());
+        double scratch1 = first.get(0), scratch2 = first.get(1), continued = second.get(0);
+        assertTrue(scratch2 < scratch1, "the first run learned: " + scratch1 + " -> " + scratch2);
+        assertTrue(continued < scratch1, "continued epoch 1 " + continued + " vs from-scratch epoch 1 " + scratch1);
+
+        // Fine-tuning VQA from it with the answer-head surgery (the original's --loadLxmertQA): encoder complete, the
+        // pretrained answers that the VQA table shares are mapped.
+        Run ft = run("finetune", "--task", "vqa", "--data", data.toString(), "--config", cfg.toString(), "--load-lxmert-qa",
+                out.resolve("BEST_EVAL_LOSS").toString(), "--epochs", "1", "--batch-size", "32", "--lr", "1e-3",
+                "--output", tmp.resolve("vqa").toString());
+        assertEquals(0, ft.rc(), ft.all());
+        Matcher loaded = Pattern.compile("Loaded (\\d+) answers from LXRTQA pre-training and (\\d+) not").matcher(ft.all());
+        assertTrue(loaded.find(), ft.all());
+        assertTrue(Integer.parseInt(loaded.group(1)) > 0, loaded.group());
+    }
+
+    record Run(int rc, String out, String err) {
+        String all() { return out + "\n" + err; }
+    }
+
+    private static Run run(String... args) {
+        PrintStream oldOut = System.out, oldErr = System.err;
+        ByteArrayOutputStream o = new ByteArrayOutputStream(), e = new ByteArrayOutputStream();
+        System.setOut(new PrintStream(o, true, StandardCharsets.UTF_8));
+        System.setErr(new PrintStream(e, true, StandardCharsets.UTF_8));
+        int rc;
+        try {
+            rc = Main.commandLine().execute(args);
+        } finally {
+            System.setOut(oldOut);
+            System.setErr(oldErr);
+        }
+        return new Run(rc, o.toString(StandardCharsets.UTF_8), e.toString(StandardCharsets.UTF_8));
+    }
+
+    /** The per-epoch training losses of a log.log, in order. */
+    private static List<Double> trainLosses(String log) {
+        Matcher m = Pattern.compile("The training loss for Epoch \\d+ is (\\S+)").matcher(log);
+        List<Double> l = new java.util.ArrayList<>();
+        while (m.find()) l.add(Double.parseDouble(m.group(1)));
+        return l;
     }
 
     private static List<String> iter(java.util.Iterator<String> it) {

@@ -85,10 +85,30 @@ public final class PretrainBatch {
                 NdArrays.longs(m, attrLabels, b0, bl, box), NdArrays.floats(m, attrConfs, b0, bl, box),
                 NdArrays.floats(m, origFeats, b0 * d, bl * d, new Shape(b, n, d)), NdArrays.floats(m, featMask, b0, bl, box),
                 NdArrays.longs(m, qaLabel, from, b, new Shape(b)));
-        return new Arrays(ids, seg, mask, f, bx, vm, t);
+        long[] rows = mlmRows(from, to);
+        return new Arrays(ids, seg, mask, f, bx, vm, t, NdArrays.longs(m, rows, new Shape(rows.length)));
     }
 
-    /** Model inputs ({@code visualMask} null when no image is padded, as the original passes none) and targets. */
+    /**
+     * The positions of rows {@code [from, to)} with an MLM label (indices into their flattened b x L positions), for
+     * {@link LxmertPretraining#forward(NDArray, NDArray, NDArray, NDArray, NDArray, NDArray, NDArray,
+     * lxmert.model.LxrtOutput.Trace) the forward that decodes only those}. With none, position 0 ([CLS], label -1,
+     * so it adds 0 to the loss) keeps the MLM loss a graph node of shape [1] rather than an empty array.
+     */
+    public long[] mlmRows(int from, int to) {
+        int n = 0;
+        for (int i = from * seqLen; i < to * seqLen; i++) if (lmLabels[i] >= 0) n++;
+        if (n == 0) return new long[] {0};
+        long[] rows = new long[n];
+        n = 0;
+        for (int i = from * seqLen; i < to * seqLen; i++) if (lmLabels[i] >= 0) rows[n++] = i - (long) from * seqLen;
+        return rows;
+    }
+
+    /**
+     * Model inputs ({@code visualMask} null when no image is padded, as the original passes none), targets, and the
+     * positions with an MLM label ({@link #mlmRows}).
+     */
     public record Arrays(NDArray inputIds, NDArray segmentIds, NDArray inputMask, NDArray feats, NDArray boxes,
-                         NDArray visualMask, LxmertPretraining.Targets targets) {}
+                         NDArray visualMask, LxmertPretraining.Targets targets, NDArray mlmRows) {}
 }

@@ -55,7 +55,8 @@ public final class PretrainLoss {
         NDArray[] parts = new NDArray[6];
         double w = config.visual_loss_normalizer();
         if (tasks.maskLm() && t.maskedLmLabels() != null) {
-            parts[0] = ceSum(out.mlmLogits().reshape(-1, config.vocab_size()), t.maskedLmLabels().reshape(-1), den.mlm());
+            parts[0] = ceSum(out.mlmLogits().reshape(-1, config.vocab_size()),
+                    LxmertPretraining.mlmLabels(out, t.maskedLmLabels()), den.mlm());
         }
         if (tasks.matched() && t.matchedLabel() != null) {
             parts[1] = ceSum(out.matchScore().reshape(-1, 2), t.matchedLabel().reshape(-1), den.matched());

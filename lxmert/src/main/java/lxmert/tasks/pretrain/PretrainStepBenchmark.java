@@ -16,21 +16,25 @@ import java.util.Random;
  * {@code bench model --mode pretrain}: THE training step ({@link Trainer}) of pretraining ({@link PretrainTask}: all
  * four tasks, six losses, clip 1.0, BertAdam) on a synthetic batch of the benchmark's shape (20 tokens, 36 boxes,
  * 15% of words and boxes masked, half the sentences unmatched), timed like the VQA mode of {@link ModelBenchmark}.
+ * GFLOP/s counts the MLM decoder on the masked words only, as the step computes it.
  */
 public final class PretrainStepBenchmark {
     public static final int ANSWERS = 9500; // all_ans.json
 
     private PretrainStepBenchmark() {}
 
-    /** Matmul FLOPs of one pretraining forward: the encoder plus the MLM, object, matching and QA heads. */
-    public static double forwardFlops(LxmertConfig c, int batch) {
-        double h = c.hidden_size(), L = ModelBenchmark.SEQ, N = ModelBenchmark.BOXES;
+    /**
+     * Matmul FLOPs of one pretraining forward: the encoder plus the MLM head on the {@code mlmRows} predicted positions
+     * (the step decodes only those), the object, matching and QA heads.
+     */
+    public static double forwardFlops(LxmertConfig c, int batch, long mlmRows) {
+        double h = c.hidden_size(), N = ModelBenchmark.BOXES;
         // the encoder and pooler as the VQA mode counts them, without its QA head (0 answers)
         double enc = ModelBenchmark.forwardFlops(c, batch, 0) - 2.0 * batch * (h * h + h * 2 * h);
-        double heads = L * (h * h + h * c.vocab_size())                                       // MLM transform + decoder
-                + N * (h * h + h * (c.num_object_labels() + c.num_attr_labels() + c.visual_feat_dim())) // object heads
+        double mlm = mlmRows * (h * h + h * c.vocab_size());                                // MLM transform + decoder
+        double heads = N * (h * h + h * (c.num_object_labels() + c.num_attr_labels() + c.visual_feat_dim())) // object heads
                 + h * 2 + h * h + h * 2 * h + 2 * h * ANSWERS;                               // matched, pooler, QA head
-        return enc + 2 * heads * batch;
+        return enc + 2 * heads * batch + 2 * mlm;
     }
 
     private static boolean[] all(int n) {
@@ -98,7 +102,7 @@ public final class PretrainStepBenchmark {
         }
         double[] sorted = times.stream().mapToDouble(Double::doubleValue).sorted().toArray();
         double median = sorted[sorted.length / 2];
-        double flops = forwardFlops(c, batch) * 3;
+        double flops = forwardFlops(c, batch, host.update().mlm()) * 3;
         return new ModelBenchmark.Result("pretrain", batch / median, median, flops / median / 1e9, times, rss0, ModelBenchmark.Rss.kb());
     }
 }

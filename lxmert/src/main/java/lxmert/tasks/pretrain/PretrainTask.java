@@ -121,7 +121,7 @@ public final class PretrainTask implements TrainTask<PretrainTask.Host, Pretrain
     public Output forward(OnDevice d) {
         PretrainBatch.Arrays a = d.arrays();
         LxmertPretraining.Outputs o = model.forward(a.inputIds(), a.segmentIds(), a.inputMask(), a.feats(), a.boxes(),
-                a.visualMask(), null);
+                a.visualMask(), a.mlmRows(), null);
         NDArray[] l = loss.compute(o, a.targets(), d.update());
         if (d.scale() != 1.0) for (int i = 0; i < l.length; i++) l[i] = l[i].mul((float) d.scale());
         Map<String, NDArray> parts = new LinkedHashMap<>();

@@ -261,7 +261,7 @@ public final class Pretrainer implements AutoCloseable {
                 try (NDManager m = root.newSubManager()) {
                     PretrainBatch.Arrays a = b.toArrays(m);
                     LxmertPretraining.Outputs o = model.forward(a.inputIds(), a.segmentIds(), a.inputMask(), a.feats(), a.boxes(),
-                            a.visualMask(), null);
+                            a.visualMask(), a.mlmRows(), null);
                     NDArray[] l = lossFn.compute(o, a.targets(), PretrainLoss.Denominators.of(b));
                     NDList all = new NDList();
                     for (NDArray x : l) all.add(x.reshape(1));

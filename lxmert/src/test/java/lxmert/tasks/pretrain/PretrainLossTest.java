@@ -183,4 +183,70 @@ class PretrainLossTest {
             assertEquals(want[0] + want[2], l[0].getFloat(), 1e-4 * (want[0] + want[2]));
         }
     }
+
+    /** Indices into the flattened positions whose label is not -1 ({@code {0}} when none, as PretrainBatch does). */
+    static NDArray labelledRows(NDManager m, NDArray lmLabels) {
+        long[] lab = lmLabels.toType(ai.djl.ndarray.types.DataType.INT64, false).toLongArray();
+        long[] rows = java.util.stream.LongStream.range(0, lab.length).filter(i -> lab[(int) i] >= 0).toArray();
+        if (rows.length == 0) rows = new long[] {0};
+        return NdArrays.longs(m, rows, new Shape(rows.length));
+    }
+
+    /** Losses then every parameter gradient (flattened, in parameter order) of one backward of the total. */
+    static float[][] lossesAndGradients(NDManager m, Fx f, boolean maskedOnly) {
+        model.setRequiresGradient(true);
+        try (Grad.Mode g = Grad.enable()) {
+            for (NDArray p : model.namedParameters().values()) Grad.zero(p);
+            NDArray rows = maskedOnly ? labelledRows(m, f.t().maskedLmLabels()) : null;
+            LxmertPretraining.Outputs o = model.forward(f.ids(), f.seg(), f.mask(), f.feats(), f.boxes(), null, rows, null);
+            if (maskedOnly) assertEquals(rows.getShape().get(0), o.mlmLogits().getShape().get(0), "decoded rows");
+            NDArray[] l = new PretrainLoss(config, PretrainTasks.all()).compute(o, f.t(), f.den());
+            ai.djl.pytorch.jni.JniUtils.backward((ai.djl.pytorch.engine.PtNDArray) l[0],
+                    (ai.djl.pytorch.engine.PtNDArray) l[0].onesLike(), false, false);
+            java.util.List<float[]> out = new java.util.ArrayList<>();
+            float[] losses = new float[7];
+            for (int i = 0; i < 7; i++) losses[i] = l[i].getFloat();
+            out.add(losses);
+            for (NDArray p : model.namedParameters().values()) out.add(p.getGradient().toFloatArray());
+            return out.toArray(new float[0][]);
+        } finally {
+            for (NDArray p : model.namedParameters().values()) Grad.zero(p);
+            model.setRequiresGradient(false);
+        }
+    }
+
+    @Test
+    void decodingOnlyMaskedWordsGivesTheSameLossesAndGradients() throws Exception {
+        try (NDManager m = root.newSubManager()) {
+            Fx f = fixture(m);
+            assertTrue(labelledRows(m, f.t().maskedLmLabels()).getShape().get(0) < f.t().maskedLmLabels().getShape().size(),
+                    "the fixture has positions without an MLM label");
+            check(lossesAndGradients(m, f, false), lossesAndGradients(m, f, true));
+            // no predicted word at all: the MLM loss is 0 and the other gradients are unchanged
+            LxmertPretraining.Targets t = f.t();
+            Fx none = new Fx(f.ids(), f.seg(), f.mask(), f.feats(), f.boxes(), new LxmertPretraining.Targets(
+                    m.full(t.maskedLmLabels().getShape(), -1L), t.matchedLabel(), t.objLabels(), t.objConfs(),
+                    t.attrLabels(), t.attrConfs(), t.feats(), t.featMask(), t.ans()));
+            float[][] a = lossesAndGradients(m, none, false), b = lossesAndGradients(m, none, true);
+            assertEquals(0f, b[0][1], "MLM loss with no predicted word");
+            check(a, b);
+        }
+    }
+
+    private static void check(float[][] full, float[][] masked) {
+        for (int i = 0; i < 7; i++) {
+            assertEquals(full[0][i], masked[0][i], 1e-6 + 1e-5 * Math.abs(full[0][i]), "loss " + i);
+        }
+        String[] names = model.namedParameters().keySet().toArray(new String[0]);
+        int nonZero = 0;
+        for (int p = 1; p < full.length; p++) {
+            double scale = 0;
+            for (float x : full[p]) scale = Math.max(scale, Math.abs(x));
+            if (scale > 0) nonZero++;
+            for (int k = 0; k < full[p].length; k++) {
+                assertEquals(full[p][k], masked[p][k], 1e-6 + 1e-4 * scale, names[p - 1] + "[" + k + "]");
+            }
+        }
+        assertTrue(nonZero > full.length / 2, "most parameters get a gradient: " + nonZero + " of " + (full.length - 1));
+    }
 }

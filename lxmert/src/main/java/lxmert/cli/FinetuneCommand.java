@@ -34,6 +34,8 @@ public final class FinetuneCommand implements Callable<Integer> {
     @Option(names = "--valid", description = "validation split (task default; '' for none)") String validSplit;
     @Option(names = "--epochs", defaultValue = "4", converter = Check.PositiveInt.class) int epochs;
     @Option(names = "--batch-size", defaultValue = "32", converter = Check.PositiveInt.class) int batchSize;
+    @Option(names = "--accumulate", defaultValue = "1", converter = Check.PositiveInt.class,
+            description = "micro-batches per update: the same update as one batch of --batch-size (default ${DEFAULT-VALUE})") int accumulate;
     @Option(names = "--eval-batch-size", defaultValue = "1024", converter = Check.PositiveInt.class) int evalBatchSize;
     @Option(names = "--lr", description = "learning rate (task default)", converter = Check.PositiveDouble.class) Double lr;
     @Option(names = "--seed", defaultValue = "9595") long seed;
@@ -85,6 +87,7 @@ public final class FinetuneCommand implements Callable<Integer> {
     }
 
     FinetuneOptions options() throws Exception {
+        Check.splits(batchSize, accumulate);
         Path weightsPath = weights == null ? null
                 : weights.lxmert != null ? weights.lxmert : weights.lxmertQa != null ? weights.lxmertQa : weights.snapshot;
         RunFolder run = resume && RunFolder.isRunFolder(output) ? RunFolder.open(output) : RunFolder.near(weightsPath);
@@ -96,7 +99,7 @@ public final class FinetuneCommand implements Callable<Integer> {
         DataOptions d = DataOptions.of(data).withCacheDir(cacheDir)
                 .withSize(size == null ? DataOptions.Size.FULL : size.tiny ? DataOptions.Size.TINY : DataOptions.Size.FAST);
         FinetuneOptions o = FinetuneOptions.defaults(t, data, output).withConfig(c).withData(d)
-                .withEpochs(epochs).withBatchSize(batchSize).withSeed(seed).withEvalBatchSize(evalBatchSize)
+                .withEpochs(epochs).withBatchSize(batchSize).withAccumulate(accumulate).withSeed(seed).withEvalBatchSize(evalBatchSize)
                 .withResume(resume).withMceLoss(mce).withDevice(device)
                 .withSplits(trainSplits != null ? trainSplits : t.defaultTrain, validSplit != null ? validSplit : t.defaultValid);
         if (lr != null) o = o.withLr(lr);

@@ -63,6 +63,7 @@ public final class PretrainCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        Check.splits(batchSize, accumulate);
         Check.directory("--data", data, "data directory");
         PretrainTasks.parseVisualLosses(visualLosses); // parsed again below; fails early with the option's name
         device = lxmert.util.Devices.spec(dev.apply().devices()); // several: data parallel

@@ -11,11 +11,21 @@ import java.nio.file.Path;
  * @param weights how to initialise: FROM_SCRATCH, LXMERT (encoder only), LXMERT_QA (encoder + answer surgery),
  *                SNAPSHOT (a task snapshot of this project or of the original), BERT (a HuggingFace bert-base-uncased
  *                pytorch_model.bin given as a file: the original's default); without weights, from scratch
+ * @param accumulate micro-batches per update ({@code --accumulate N}: batchSize / N examples each, gradients summed,
+ *                one clip and one BertAdam step: the update of one batch of batchSize, the task losses being means
+ *                over examples); 1 = the original's step
  */
 public record FinetuneOptions(Task task, DataOptions data, Path output, LxmertConfig config, Path vocab,
                               String trainSplits, String validSplit, int epochs, int batchSize, double lr, long seed,
                               Weights weights, Path weightsPath, boolean resume, boolean mceLoss, int evalBatchSize,
-                              String device, boolean saveSnapshots) {
+                              String device, boolean saveSnapshots, int accumulate) {
+
+    public FinetuneOptions {
+        if (accumulate < 1) throw new IllegalArgumentException("--accumulate must be >= 1, got " + accumulate);
+        if (batchSize % accumulate != 0) {
+            throw new IllegalArgumentException("--batch-size " + batchSize + " is not a multiple of --accumulate " + accumulate);
+        }
+    }
 
     public enum Weights { FROM_SCRATCH, LXMERT, LXMERT_QA, SNAPSHOT, BERT }
 
@@ -25,7 +35,7 @@ public record FinetuneOptions(Task task, DataOptions data, Path output, LxmertCo
     public static FinetuneOptions defaults(Task task, Path dataRoot, Path output) {
         return new FinetuneOptions(task, DataOptions.of(dataRoot), output, LxmertConfig.lxr955(),
                 dataRoot.resolve("bert-base-uncased-vocab.txt"), task.defaultTrain, task.defaultValid, 4, 32,
-                task.defaultLr, 9595, Weights.FROM_SCRATCH, null, false, false, 1024, "cpu", true);
+                task.defaultLr, 9595, Weights.FROM_SCRATCH, null, false, false, 1024, "cpu", true, 1);
     }
 
     public FinetuneOptions withConfig(LxmertConfig c) { return toBuilder().config(c).build(); }
@@ -33,6 +43,8 @@ public record FinetuneOptions(Task task, DataOptions data, Path output, LxmertCo
     public FinetuneOptions withEpochs(int e) { return toBuilder().epochs(e).build(); }
 
     public FinetuneOptions withBatchSize(int b) { return toBuilder().batchSize(b).build(); }
+
+    public FinetuneOptions withAccumulate(int a) { return toBuilder().accumulate(a).build(); }
 
     public FinetuneOptions withLr(double x) { return toBuilder().lr(x).build(); }
 
@@ -78,12 +90,14 @@ public record FinetuneOptions(Task task, DataOptions data, Path output, LxmertCo
         private int evalBatchSize;
         private String device;
         private boolean saveSnapshots;
+        private int accumulate;
 
         Builder(FinetuneOptions o) {
             task = o.task; data = o.data; output = o.output; config = o.config; vocab = o.vocab;
             trainSplits = o.trainSplits; validSplit = o.validSplit; epochs = o.epochs; batchSize = o.batchSize;
             lr = o.lr; seed = o.seed; weights = o.weights; weightsPath = o.weightsPath; resume = o.resume;
             mceLoss = o.mceLoss; evalBatchSize = o.evalBatchSize; device = o.device; saveSnapshots = o.saveSnapshots;
+            accumulate = o.accumulate;
         }
 
         public Builder config(LxmertConfig c) { config = c; return this; }
@@ -100,10 +114,11 @@ public record FinetuneOptions(Task task, DataOptions data, Path output, LxmertCo
         public Builder evalBatchSize(int b) { evalBatchSize = b; return this; }
         public Builder device(String d) { device = d; return this; }
         public Builder saveSnapshots(boolean s) { saveSnapshots = s; return this; }
+        public Builder accumulate(int a) { accumulate = a; return this; }
 
         public FinetuneOptions build() {
             return new FinetuneOptions(task, data, output, config, vocab, trainSplits, validSplit, epochs, batchSize, lr,
-                    seed, weights, weightsPath, resume, mceLoss, evalBatchSize, device, saveSnapshots);
+                    seed, weights, weightsPath, resume, mceLoss, evalBatchSize, device, saveSnapshots, accumulate);
         }
     }
 }

@@ -182,7 +182,7 @@ public final class Finetuner implements AutoCloseable {
         identity.put("task", opt.task().id);
         identity.put("train_splits", opt.trainSplits());
         identity.put("lr", Double.toString(opt.lr()));
-        TrainingLoop.Options lo = new TrainingLoop.Options(opt.task().id, opt.epochs(), opt.batchSize(), 1, opt.seed(), 1, out,
+        TrainingLoop.Options lo = new TrainingLoop.Options(opt.task().id, opt.epochs(), opt.batchSize(), opt.accumulate(), opt.seed(), 1, out,
                 opt.saveSnapshots(), opt.resume(), identity, FinetuneTask.SCORE, valid == null ? 0 : valid.size());
         Epochs epochs = new Epochs(out, params);
         try (Trainer<HostBatch, FinetuneTask.Batch> trainer = new Trainer<>(root, net.module(), net.bert().paddingRowParameters(),

@@ -82,6 +82,7 @@ public final class RunFolder {
         ObjectNode h = r.putObject("training");
         h.put("epochs", o.epochs());
         h.put("batch_size", o.batchSize());
+        h.put("accumulate", o.accumulate());
         h.put("lr", o.lr());
         h.put("seed", o.seed());
         h.put("mce_loss", o.mceLoss());
@@ -145,7 +146,7 @@ public final class RunFolder {
         return Files.isRegularFile(c) ? LxmertConfig.load(c) : null;
     }
 
-    /** A training hyper-parameter recorded under {@code training} (epochs, batch_size, lr, seed, mce_loss); null if absent. */
+    /** A training hyper-parameter recorded under {@code training} (epochs, batch_size, accumulate, lr, seed, mce_loss); null if absent. */
     public JsonNode training(String key) {
         JsonNode n = json.path("training").get(key);
         return n == null || n.isNull() ? null : n;
@@ -283,6 +284,8 @@ public final class RunFolder {
                 b.epochs(pick("--epochs", o.epochs(), r -> r.training("epochs") == null ? null : r.training("epochs").asInt()));
                 b.batchSize(pick("--batch-size", o.batchSize(),
                         r -> r.training("batch_size") == null ? null : r.training("batch_size").asInt()));
+                b.accumulate(pick("--accumulate", o.accumulate(),
+                        r -> r.training("accumulate") == null ? null : r.training("accumulate").asInt()));
                 b.lr(pick("--lr", o.lr(), r -> r.training("lr") == null ? null : r.training("lr").asDouble()));
                 b.seed(pick("--seed", o.seed(), r -> r.training("seed") == null ? null : r.training("seed").asLong()));
                 b.mceLoss(pick("--mce-loss", o.mceLoss(),

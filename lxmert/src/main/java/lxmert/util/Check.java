@@ -53,6 +53,14 @@ public final class Check {
         return value;
     }
 
+    /** {@code batchSize} if {@code --accumulate accumulate} micro-batches split it evenly. */
+    public static int splits(int batchSize, int accumulate) {
+        if (batchSize % accumulate != 0) {
+            throw new IllegalArgumentException("--batch-size " + batchSize + " is not a multiple of --accumulate " + accumulate);
+        }
+        return batchSize;
+    }
+
     /** {@code value} if it is -1 (meaning "all") or >= 1. */
     public static int allOrPositive(String option, int value) {
         if (value != -1 && value < 1) throw new IllegalArgumentException(option + " must be -1 (all) or >= 1, got " + value);

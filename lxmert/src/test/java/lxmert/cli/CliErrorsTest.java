@@ -66,6 +66,7 @@ class CliErrorsTest {
             cases.add(Arguments.of(pretrain, "--threads", v));
             cases.add(Arguments.of(finetune, "--batch-size", v));
             cases.add(Arguments.of(finetune, "--eval-batch-size", v));
+            cases.add(Arguments.of(finetune, "--accumulate", v));
             cases.add(Arguments.of(finetune, "--threads", v));
             cases.add(Arguments.of(test, "--batch-size", v));
             cases.add(Arguments.of(test, "--threads", v));
@@ -119,6 +120,18 @@ class CliErrorsTest {
         assertTrue(r.err().contains(option), "the message names " + option + ": " + r.err());
         assertEquals(1, r.err().strip().lines().count(), "one line: " + r.err());
         assertFalse(Files.exists(tmp.resolve("never")), "nothing was written before the check");
+    }
+
+    @Test
+    void aBatchThatMicroBatchesDoNotSplitIsRefusedFirst() {
+        for (String cmd : new String[]{"finetune", "pretrain"}) {
+            Run r = cmd.equals("finetune")
+                    ? run("finetune", "--task", "vqa", "--output", tmp.resolve("never").toString(), "--batch-size", "30", "--accumulate", "4")
+                    : run("pretrain", "--output", tmp.resolve("never").toString(), "--batch-size", "30", "--accumulate", "4");
+            assertEquals(2, r.rc(), r.err());
+            assertEquals("lxmert " + cmd + ": error: --batch-size 30 is not a multiple of --accumulate 4", r.err().strip());
+            assertFalse(Files.exists(tmp.resolve("never")));
+        }
     }
 
     @Test

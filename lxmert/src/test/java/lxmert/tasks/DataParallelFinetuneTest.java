@@ -30,7 +30,7 @@ import lxmert.train.TrainingLoop;
  * Data parallel fine-tuning on the small synthetic world, through {@link Finetuner} and {@link FinetuneTask}:
  * {@code cpu,cpu} ends with the same weights, losses and accuracies as {@code cpu} (dropout off), for VQA and for
  * NLVR2 (two rows per example, split by example); and the training loop reads the device exactly once per log
- * interval (plus once at the epoch end), never inside a step.
+ * interval (plus once at the epoch end), never inside a step. {@code --accumulate N} gives the update of one batch.
  */
 class DataParallelFinetuneTest {
     @TempDir static Path tmp;
@@ -55,7 +55,12 @@ class DataParallelFinetuneTest {
 
     /** One epoch (the schedule still warms up and decays: t_total is that epoch's steps). */
     static Run finetune(Task task, String device, int batch) throws Exception {
-        Path out = tmp.resolve(task.id + "-" + device);
+        return finetune(task, device, batch, 1);
+    }
+
+    /** The same with {@code --accumulate accumulate} micro-batches per update. */
+    static Run finetune(Task task, String device, int batch, int accumulate) throws Exception {
+        Path out = tmp.resolve(task.id + "-" + device + "-" + batch + "x" + accumulate);
         List<Double> losses = new ArrayList<>(), norms = new ArrayList<>();
         TrainingListener l = new TrainingListener() {
             @Override public void onBatch(BatchEvent e) {
@@ -64,7 +69,7 @@ class DataParallelFinetuneTest {
             }
         };
         FinetuneOptions o = SmallWorld.options(task, data, out).withConfig(noDropout()).withBatchSize(batch).withEpochs(1)
-                .withDevice(device);
+                .withDevice(device).withAccumulate(accumulate);
         try (Finetuner f = new Finetuner(o, List.of(l), null)) {
             Finetuner.Result r = f.train();
             return new Run(losses, norms, r, TorchReader.read(out.resolve("LAST.pth")));
@@ -102,6 +107,18 @@ class DataParallelFinetuneTest {
     void nlvr2OnCpuCpuEqualsCpu() throws Exception {
         // batch 3: shards of 2 and 1 examples (4 and 2 rows: two images per example)
         assertSameRun(finetune(Task.NLVR2, "cpu", 3), finetune(Task.NLVR2, "cpu,cpu", 3), "nlvr2 cpu,cpu vs cpu");
+    }
+
+    /** {@code finetune --accumulate}: 4 micro-batches of 2 make the update of one batch of 8 (VQA's BCE x answers). */
+    @Test
+    void vqaAccumulateFourOfTwoEqualsOneBatchOfEight() throws Exception {
+        assertSameRun(finetune(Task.VQA, "cpu", 8), finetune(Task.VQA, "cpu", 8, 4), "vqa --accumulate 4 vs batch 8");
+    }
+
+    /** NLVR2 (cross-entropy over pairs, two rows per example): 2 micro-batches of 2 == one batch of 4. */
+    @Test
+    void nlvr2AccumulateTwoEqualsOneBatch() throws Exception {
+        assertSameRun(finetune(Task.NLVR2, "cpu", 4), finetune(Task.NLVR2, "cpu", 4, 2), "nlvr2 --accumulate 2 vs batch 4");
     }
 
     /**

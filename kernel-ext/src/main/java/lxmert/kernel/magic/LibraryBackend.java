@@ -90,7 +90,7 @@ public final class LibraryBackend implements LxmertMagicBackend {
                 : o.size.tiny ? DataOptions.Size.TINY : DataOptions.Size.FAST;
         DataOptions d = DataOptions.of(data).withCacheDir(o.cacheDir).withSize(size);
         FinetuneOptions f = FinetuneOptions.defaults(t, data, o.output).withConfig(c).withData(d)
-                .withEpochs(o.epochs).withBatchSize(o.batchSize).withSeed(o.seed).withEvalBatchSize(o.evalBatchSize)
+                .withEpochs(o.epochs).withBatchSize(o.batchSize).withAccumulate(o.accumulate).withSeed(o.seed).withEvalBatchSize(o.evalBatchSize)
                 .withResume(o.resume).withMceLoss(o.mceLoss).withDevice(lxmert.util.Devices.spec(o.dev.apply().devices()))
                 .withSplits(o.train != null ? o.train : t.defaultTrain, o.valid != null ? o.valid : t.defaultValid);
         if (o.lr != null) f = f.withLr(o.lr);

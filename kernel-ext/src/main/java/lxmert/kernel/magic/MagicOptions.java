@@ -92,6 +92,10 @@ public final class MagicOptions {
         @Option(names = "--batch-size", defaultValue = "32", converter = Check.PositiveInt.class)
         public int batchSize;
 
+        @Option(names = "--accumulate", defaultValue = "1", converter = Check.PositiveInt.class,
+                description = "micro-batches per update: the same update as one batch of --batch-size (default ${DEFAULT-VALUE})")
+        public int accumulate;
+
         @Option(names = "--eval-batch-size", defaultValue = "1024", converter = Check.PositiveInt.class)
         public int evalBatchSize;
 

@@ -44,9 +44,10 @@ public final class ProgressBar implements TrainingListener {
         double remainingBatches = e.batchesPerEpoch() - e.batchInEpoch() - 1
                 + (double) (info.epochs() - e.epoch() - 1) * e.batchesPerEpoch();
         double eta = e.examplesPerSec() > 0 ? remainingBatches * info.batchSize() / e.examplesPerSec() : 0;
-        String line = String.format(Locale.ROOT, "epoch %d/%d [%s%s] %d/%d  loss %.4f  acc %.2f  %.1f ex/s  ETA %s",
+        String acc = Double.isNaN(e.trainAccuracySoFar()) ? "" : String.format(Locale.ROOT, "  acc %.2f", e.trainAccuracySoFar() * 100);
+        String line = String.format(Locale.ROOT, "epoch %d/%d [%s%s] %d/%d  loss %.4f%s  %.1f ex/s  ETA %s",
                 e.epoch() + 1, info.epochs(), "=".repeat(done), " ".repeat(width - done), e.batchInEpoch() + 1,
-                e.batchesPerEpoch(), e.loss(), e.trainAccuracySoFar() * 100, e.examplesPerSec(), hms(eta));
+                e.batchesPerEpoch(), e.loss(), acc, e.examplesPerSec(), hms(eta));
         if (tty) {
             out.print("\r" + line + (last ? "\n" : ""));
         } else {
@@ -57,9 +58,24 @@ public final class ProgressBar implements TrainingListener {
 
     @Override
     public void onEpoch(EpochEvent e) {
-        out.printf(Locale.ROOT, "epoch %d: train %.2f  valid %.2f  best %.2f  (%.0f s, %.1f ex/s, waiting for data %.2f%% of step time)%n",
-                e.epoch() + 1, e.trainAccuracy() * 100, e.validAccuracy() * 100, e.bestValid() * 100, e.epochSeconds(),
-                e.examplesPerSec(), dataWait * 100);
+        out.println(epochLine(e, dataWait));
+    }
+
+    /**
+     * The epoch summary: accuracies in percent with the best valid accuracy (fine-tuning), or, when the run has a
+     * valid loss (pretraining: the best is the lowest valid loss), the train/valid/lowest losses and the QA accuracies.
+     */
+    static String epochLine(EpochEvent e, double dataWait) {
+        String tail = String.format(Locale.ROOT, "  (%.0f s, %.1f ex/s, waiting for data %.2f%% of step time)",
+                e.epochSeconds(), e.examplesPerSec(), dataWait * 100);
+        if (Double.isNaN(e.validLoss()) && Double.isNaN(e.lowestValidLoss())) {
+            return String.format(Locale.ROOT, "epoch %d: train %.2f  valid %.2f  best %.2f", e.epoch() + 1,
+                    e.trainAccuracy() * 100, e.validAccuracy() * 100, e.bestValid() * 100) + tail;
+        }
+        String qa = Double.isNaN(e.trainAccuracy()) && Double.isNaN(e.validAccuracy()) ? ""
+                : String.format(Locale.ROOT, "  QA accuracy train %.2f  valid %.2f", e.trainAccuracy() * 100, e.validAccuracy() * 100);
+        return String.format(Locale.ROOT, "epoch %d: loss train %.4f  valid %.4f  lowest valid %.4f", e.epoch() + 1,
+                e.meanLoss(), e.validLoss(), e.lowestValidLoss()) + qa + tail;
     }
 
     @Override

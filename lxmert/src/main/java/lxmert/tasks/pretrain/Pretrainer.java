@@ -336,8 +336,8 @@ public final class Pretrainer implements AutoCloseable {
             message(log.toString().stripTrailing());
             EpochRecord rec = new EpochRecord(epoch, tl, ev == null ? null : ev.losses(), trainQa, validQa, e.seconds());
             history.add(rec);
-            return new TrainingListener.EpochEvent(epoch, trainQa, validQa, ev == null ? Double.NaN : best, tl[0], e.seconds(),
-                    e.examplesPerSec());
+            return new TrainingListener.EpochEvent(epoch, trainQa, validQa, Double.NaN, tl[0], e.seconds(), e.examplesPerSec(),
+                    ev == null ? Double.NaN : ev.losses()[0], ev == null ? Double.NaN : best);
         }
 
         @Override

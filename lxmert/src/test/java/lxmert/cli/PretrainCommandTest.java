@@ -95,23 +95,14 @@ class PretrainCommandTest {
         assertTrue(Integer.parseInt(loaded.group(1)) > 0, loaded.group());
     }
 
+    /** The command's exit status and output (RunFolderCliTest's capture of System.out and System.err). */
     record Run(int rc, String out, String err) {
         String all() { return out + "\n" + err; }
     }
 
     private static Run run(String... args) {
-        PrintStream oldOut = System.out, oldErr = System.err;
-        ByteArrayOutputStream o = new ByteArrayOutputStream(), e = new ByteArrayOutputStream();
-        System.setOut(new PrintStream(o, true, StandardCharsets.UTF_8));
-        System.setErr(new PrintStream(e, true, StandardCharsets.UTF_8));
-        int rc;
-        try {
-            rc = Main.commandLine().execute(args);
-        } finally {
-            System.setOut(oldOut);
-            System.setErr(oldErr);
-        }
-        return new Run(rc, o.toString(StandardCharsets.UTF_8), e.toString(StandardCharsets.UTF_8));
+        RunFolderCliTest.Out o = RunFolderCliTest.exec(args);
+        return new Run(o.rc(), o.out(), o.err());
     }
 
     /** The per-epoch training losses of a log.log, in order. */

@@ -2,12 +2,8 @@ package lxmert.kernel;
 
 import io.github.spencerpark.jupyter.kernel.BaseKernel;
 import io.github.spencerpark.jupyter.kernel.magic.registry.Magics;
-import lxmert.kernel.magic.LxmertMagicBackend;
 import lxmert.kernel.magic.LxmertMagics;
-import lxmert.kernel.magic.UnavailableBackend;
 import lxmert.kernel.render.Renderers;
-
-import java.util.ServiceLoader;
 
 /**
  * The one entry point that adds this project's notebook features to a kernel: the XChart and Tablesaw
@@ -21,9 +17,6 @@ import java.util.ServiceLoader;
  * {@link #install()} finds the running kernel through IJava's {@code IJava.getKernelInstance()} (by reflection:
  * no compile-time dependency on IJava), wraps it in a {@link BaseKernelSession}, attaches it to {@link Notebook}
  * (so {@code lxmert.kernel.Display.display(...)} and {@code Bindings.get(...)} work) and registers everything.
- *
- * <p>The magic backend is the first {@link LxmertMagicBackend} found with {@link ServiceLoader} (the library
- * integration provides one), else {@link UnavailableBackend}.
  */
 public final class LxmertExtension {
     private static final String IJAVA_CLASS = "io.github.spencerpark.ijava.IJava";
@@ -31,21 +24,15 @@ public final class LxmertExtension {
     private LxmertExtension() {
     }
 
-    /** Registers renderers and magics on {@code session} and {@code magics} with the given backend. */
-    public static void register(NotebookSession session, Magics magics, LxmertMagicBackend backend) {
+    /** Registers renderers and magics on {@code session} and {@code magics}. */
+    public static void register(NotebookSession session, Magics magics) {
         Renderers.registerAll(session.renderer());
-        magics.registerLineCellMagic(LxmertMagics.NAME, new LxmertMagics(session, backend));
+        magics.registerLineCellMagic(LxmertMagics.NAME, new LxmertMagics(session));
     }
 
-    /** Registers everything on this project's kernel with the discovered backend. */
+    /** Registers everything on this project's kernel. */
     public static void register(JavaKernel kernel) {
-        register(kernel, kernel.getMagics(), discoverBackend());
-    }
-
-    /** The first {@link LxmertMagicBackend} on the class path, else {@link UnavailableBackend}. */
-    public static LxmertMagicBackend discoverBackend() {
-        return ServiceLoader.load(LxmertMagicBackend.class, LxmertExtension.class.getClassLoader())
-                .findFirst().orElseGet(UnavailableBackend::new);
+        register(kernel, kernel.getMagics());
     }
 
     /**
@@ -85,7 +72,7 @@ public final class LxmertExtension {
         }
         BaseKernelSession session = new BaseKernelSession(base);
         Notebook.attach(session);
-        register(session, m, discoverBackend());
+        register(session, m);
         return session;
     }
 }

@@ -6,14 +6,17 @@ import io.github.spencerpark.jupyter.kernel.display.DisplayData;
 import io.github.spencerpark.jupyter.kernel.display.mime.MIMEType;
 import io.github.spencerpark.jupyter.kernel.magic.registry.Magics;
 import lxmert.kernel.jshell.RedefineAgent;
-import lxmert.kernel.magic.LxmertMagicsTest;
+import lxmert.data.synth.SynthWorld;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import org.knowm.xchart.XYChartBuilder;
 
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.*;
@@ -28,33 +31,33 @@ class ExtensionTest {
     }
 
     @Test
-    void magicResultsBecomeTypedNotebookVariables() throws Exception {
+    void magicResultsBecomeTypedNotebookVariables(@TempDir Path tmp) throws Exception {
         RecordingOutput out = new RecordingOutput();
         kernel = new JavaKernel(KernelConfig.basic(RedefineAgent.attachToSelf(), out));
-        LxmertExtension.register(kernel, kernel.getMagics(), new LxmertMagicsTest.FakeBackend());
-        kernel.eval("%lxmert finetune --task vqa --epochs 3 --output o --into result");
-        assertTrue(out.stdout().contains("bound result (" + LxmertMagicsTest.FakeResult.class.getCanonicalName()),
-                out.stdout());
+        LxmertExtension.register(kernel, kernel.getMagics());
+        kernel.eval("String W = \"" + tmp + "\";");
+        kernel.eval("%lxmert synth --out $W/a --scale 0.05 --feat-dim 4 --into result");
+        assertTrue(out.stdout().contains("bound result (" + SynthWorld.Summary.class.getCanonicalName()), out.stdout());
         kernel.eval("int other = 1;");
-        DisplayData d = kernel.eval("result.epochs() * 2 + other"); // compiles only if the variable is typed
-        assertEquals("7", d.getData(MIMEType.TEXT_PLAIN));
-        kernel.eval("%%lxmert finetune --into second\n--task gqa   # the task\n--epochs 5 --output o\n");
-        assertEquals("gqa 5 vqa", kernel.eval("second.task() + \" \" + second.epochs() + \" \" + result.task()")
+        DisplayData d = kernel.eval("result.root().getFileName() + \"\" + other"); // compiles only if the variable is typed
+        assertEquals("a1", d.getData(MIMEType.TEXT_PLAIN));
+        kernel.eval("%%lxmert synth --into second\n--out $W/b   # the world\n--seed 5 --scale 0.05 --feat-dim 4\n");
+        assertEquals("b a", kernel.eval("second.root().getFileName() + \" \" + result.root().getFileName()")
                 .getData(MIMEType.TEXT_PLAIN));
-        kernel.eval("String TASK = \"nlvr2\"; int EPOCHS = 7;");
-        kernel.eval("%lxmert finetune --task $TASK --epochs ${EPOCHS} --output o --into third");
-        assertEquals("nlvr2 7", kernel.eval("third.task() + \" \" + third.epochs()").getData(MIMEType.TEXT_PLAIN),
+        kernel.eval("String NAME = \"c\"; double SCALE = 0.05;");
+        kernel.eval("%lxmert synth --out $W/$NAME --scale ${SCALE} --feat-dim 4 --into third");
+        assertEquals("c", kernel.eval("third.root().getFileName().toString()").getData(MIMEType.TEXT_PLAIN),
                 "notebook variables are expanded in magic arguments");
     }
 
 
     @Test
-    void magicErrorsInCellsNameTheProblemInOneLine() throws Exception {
+    void magicErrorsInCellsNameTheProblemInOneLine(@TempDir Path tmp) throws Exception {
         RecordingOutput out = new RecordingOutput();
         kernel = new JavaKernel(KernelConfig.basic(RedefineAgent.attachToSelf(), out));
-        LxmertMagicsTest.FakeBackend backend = new LxmertMagicsTest.FakeBackend();
-        LxmertExtension.register(kernel, kernel.getMagics(), backend);
-        kernel.eval("String OUTPUT = \"o\";");
+        LxmertExtension.register(kernel, kernel.getMagics());
+        Path o = tmp.resolve("o");
+        kernel.eval("String OUTPUT = \"" + o + "\";");
         Exception e = assertThrows(IllegalArgumentException.class,
                 () -> kernel.eval("%lxmert finetune --task vqa --output $OUTPU"));
         List<String> shown = kernel.formatError(e);
@@ -67,7 +70,7 @@ class ExtensionTest {
                 () -> kernel.eval("%lxmert finetune --task vqa --output $OUTPUT --eval-batch-size 0"));
         assertTrue(kernel.formatError(e).get(0).startsWith("error: %lxmert: Invalid value for option '--eval-batch-size'"),
                 kernel.formatError(e).toString());
-        assertTrue(backend.calls.isEmpty(), "no magic ran: " + backend.calls);
+        assertFalse(Files.exists(o), "no magic ran");
         kernel.eval("%%html\n<i>$x$ costs $5</i>\n"); // text bodies: undefined names stay as written
         assertTrue(out.ofKind("display").stream().anyMatch(d -> String.valueOf(d.data().getData(MIMEType.TEXT_HTML))
                 .contains("$x$ costs $5")), "html body kept");

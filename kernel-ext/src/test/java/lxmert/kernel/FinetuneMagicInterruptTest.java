@@ -5,7 +5,6 @@ import io.github.spencerpark.jupyter.kernel.display.mime.MIMEType;
 import lxmert.config.LxmertConfig;
 import lxmert.data.synth.SynthWorld;
 import lxmert.kernel.jshell.RedefineAgent;
-import lxmert.kernel.magic.LibraryBackend;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -43,7 +42,7 @@ class FinetuneMagicInterruptTest {
         Path output = tmp.resolve("out");
         RecordingOutput out = new RecordingOutput();
         kernel = new JavaKernel(KernelConfig.basic(RedefineAgent.attachToSelf(), out));
-        LxmertExtension.register(kernel, kernel.getMagics(), new LibraryBackend());
+        LxmertExtension.register(kernel, kernel.getMagics());
         kernel.eval("String DATA = \"" + data + "\"; String CFG = \"" + cfg + "\"; int kept = 41;");
         CompletableFuture<Exception> running = CompletableFuture.supplyAsync(() -> {
             try {

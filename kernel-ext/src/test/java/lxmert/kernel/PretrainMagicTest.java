@@ -5,7 +5,6 @@ import io.github.spencerpark.jupyter.kernel.display.mime.MIMEType;
 import lxmert.config.LxmertConfig;
 import lxmert.data.synth.SynthWorld;
 import lxmert.kernel.jshell.RedefineAgent;
-import lxmert.kernel.magic.LibraryBackend;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -42,7 +41,7 @@ class PretrainMagicTest {
                 .save(cfg);
         RecordingOutput out = new RecordingOutput();
         kernel = new JavaKernel(KernelConfig.basic(RedefineAgent.attachToSelf(), out));
-        LxmertExtension.register(kernel, kernel.getMagics(), new LibraryBackend());
+        LxmertExtension.register(kernel, kernel.getMagics());
         kernel.eval("String DATA = \"" + data + "\"; String CFG = \"" + cfg + "\"; int kept = 41;");
         // a complete short run
         Path done = tmp.resolve("done");

@@ -45,16 +45,11 @@ public final class DataCommand implements Runnable {
     @Command(name = "synth", mixinStandardHelpOptions = true,
             description = "Write the deterministic synthetic world (VQA, GQA, NLVR2, pretraining data, features, answer tables, vocab).")
     public static final class SynthCommand implements Callable<Integer> {
-        @Option(names = "--out", required = true, description = "data root to write (e.g. data/)") Path out;
-        @Option(names = "--seed", defaultValue = "9595", description = "random seed (default ${DEFAULT-VALUE})") long seed;
-        @Option(names = "--scale", defaultValue = "40.0", converter = Check.PositiveDouble.class, description = "size multiplier (default ${DEFAULT-VALUE})") double scale;
-        @Option(names = "--feat-dim", defaultValue = "64", converter = Check.PositiveInt.class, description = "visual feature dim (default ${DEFAULT-VALUE})") int featDim;
-        @Option(names = "--boxes", defaultValue = "8", converter = Check.PositiveInt.class, description = "boxes per image: objects + clutter (default ${DEFAULT-VALUE})") int boxes;
+        @CommandLine.Mixin SynthArgs args;
 
         @Override
         public Integer call() throws Exception {
-            Check.atLeast("--boxes", boxes, SynthWorld.MIN_BOXES);
-            SynthWorld.Summary s = new SynthWorld(new SynthWorld.Config(seed, scale, featDim, boxes)).write(out);
+            SynthWorld.Summary s = new SynthWorld(args.resolve()).write(args.out);
             System.out.println(s);
             return 0;
         }

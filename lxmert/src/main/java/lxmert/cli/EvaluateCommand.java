@@ -19,12 +19,8 @@ import lxmert.eval.Nlvr2Eval;
 import lxmert.eval.PredictionFiles;
 import lxmert.eval.SoftScore;
 import lxmert.eval.VqaOfficialEval;
-import lxmert.tasks.RunFolder;
-import lxmert.util.Check;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Model.CommandSpec;
-import picocli.CommandLine.Option;
-import picocli.CommandLine.Spec;
+import picocli.CommandLine.Mixin;
 
 /**
  * {@code evaluate --task vqa|gqa|nlvr2 --data DIR --split S --predictions FILE [--annotations FILE]}: scores a
@@ -35,28 +31,15 @@ import picocli.CommandLine.Spec;
  */
 @Command(name = "evaluate", mixinStandardHelpOptions = true, description = "Score a prediction / submission file.")
 public final class EvaluateCommand implements Callable<Integer> {
-    @Spec CommandSpec spec;
-
-    @Option(names = "--task", description = "vqa, gqa or nlvr2 (default: the --run folder's)") String task;
-    @Option(names = "--data", defaultValue = "data", description = "data root (default: the --run folder's, else ${DEFAULT-VALUE})") Path data;
-    @Option(names = "--run", description = "a fine-tuning run folder (its run.json gives --task and --data)") Path run;
-    @Option(names = "--split", required = true, description = "split(s), comma-separated, e.g. minival") String split;
-    @Option(names = "--predictions", required = true, description = "VQA/GQA json or NLVR2 csv") Path predictions;
-    @Option(names = "--annotations", description = "official VQA annotation file (mscoco_val2014_annotations.json)") Path annotations;
-    @Option(names = "--vqa-eval-version", defaultValue = "2021-03-11", description = "with --annotations: 2021-03-11 (the current vqaEval.py, default) or 2017 (the script before its 2021-03-11 fix)") String vqaEvalVersion;
+    @Mixin EvaluateArgs args;
 
     @Override
     public Integer call() throws Exception {
-        VqaOfficialEval.Version version = VqaOfficialEval.Version.parse(vqaEvalVersion);
-        RunFolder.Chooser ch = new RunFolder.Chooser(run == null ? null : RunFolder.open(run), Runtime.given(spec),
-                Runtime.warn("evaluate"));
-        String task = ch.task(this.task, "given with --run").id;
-        Path data = ch.data(this.data);
-        Check.directory("--data", data, "data directory");
+        EvaluateArgs.Resolved r = args.resolve(Runtime.warn("evaluate"));
+        String task = r.task().id;
+        Path data = r.data(), predictions = args.predictions, annotations = args.annotations;
+        String split = args.split;
         Map<String, Object> out = new LinkedHashMap<>();
-        if (annotations != null && !task.equalsIgnoreCase("vqa")) {
-            throw new IllegalArgumentException("--annotations is the official VQA annotation file; it does not apply to " + task);
-        }
         switch (task.toLowerCase()) {
             case "vqa", "gqa" -> {
                 QaTask t = QaTask.parse(task);
@@ -66,7 +49,7 @@ public final class EvaluateCommand implements Callable<Integer> {
                 for (QaExample e : ds.raw()) labels.put(e.questionId(), e.label());
                 if (t == QaTask.VQA && annotations != null) {
                     Map<String, List<JsonNode>> anns = VqaOfficialEval.loadAnnotations(annotations);
-                    out.put("accuracy", 100 * VqaOfficialEval.accuracy(version, preds, anns));
+                    out.put("accuracy", 100 * VqaOfficialEval.accuracy(r.version(), preds, anns));
                     out.put("n", preds.size());
                     out.put("soft_accuracy", 100 * SoftScore.accuracy(preds, labels));
                 } else {

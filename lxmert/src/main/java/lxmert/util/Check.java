@@ -8,7 +8,7 @@ import picocli.CommandLine.TypeConversionException;
 
 /**
  * The one small place where option values are checked, shared by the command line ({@code lxmert.cli}) and the
- * notebook magics ({@code kernel-ext}'s {@code MagicOptions}), so that a bad value is refused before any work starts
+ * notebook magics (through the same option mixins, {@code lxmert.cli.FinetuneArgs} ...), so that a bad value is refused before any work starts
  * and the message names the option.
  *
  * <p>Two ways to use it:

@@ -26,8 +26,8 @@ import java.util.List;
  * --epochs 2 --lr 5e-5
  * </pre>
  *
- * Sub-commands {@code synth}, {@code finetune}, {@code test}, {@code evaluate}, {@code load} are parsed with
- * picocli ({@link MagicOptions}) and handed to a {@link LxmertMagicBackend}. With {@code --into NAME} the result
+ * Sub-commands {@code synth}, {@code finetune}, {@code pretrain}, {@code test}, {@code evaluate}, {@code load} are
+ * parsed with picocli ({@link MagicCommands}: the CLI's option mixins) and run. With {@code --into NAME} the result
  * is bound to a notebook variable {@code NAME} (declared with the result's public type).
  */
 public final class LxmertMagics implements LineMagicFunction<Object>, CellMagicFunction<Object> {
@@ -35,11 +35,9 @@ public final class LxmertMagics implements LineMagicFunction<Object>, CellMagicF
     public static final String NAME = "lxmert";
 
     private final NotebookSession session;
-    private final LxmertMagicBackend backend;
 
-    public LxmertMagics(NotebookSession session, LxmertMagicBackend backend) {
+    public LxmertMagics(NotebookSession session) {
         this.session = session;
-        this.backend = backend;
     }
 
     @Command(name = "%lxmert", description = "LXMERT steps in a notebook; same options as the lxmert command line.",
@@ -49,8 +47,8 @@ public final class LxmertMagics implements LineMagicFunction<Object>, CellMagicF
     static final class Root {
     }
 
-    /** A parsed invocation: the sub-command name and its options. */
-    public record Parsed(String subcommand, MagicOptions.Common options) {
+    /** A parsed invocation: the sub-command name and the sub-command with its options. */
+    public record Parsed(String subcommand, MagicCommands.Common command) {
     }
 
     @Override
@@ -86,7 +84,7 @@ public final class LxmertMagics implements LineMagicFunction<Object>, CellMagicF
     }
 
     /**
-     * Runs one invocation, writing help and messages to {@code out}; returns the backend's result or null. With
+     * Runs one invocation, writing help and messages to {@code out}; returns the sub-command's result or null. With
      * {@code --verbose} an error's stack trace is printed to {@code System.err} before it is thrown.
      */
     public Object run(List<String> args, PrintStream out) throws Exception {
@@ -105,24 +103,15 @@ public final class LxmertMagics implements LineMagicFunction<Object>, CellMagicF
             return null;
         }
         Parsed p = parse(args);
-        if (p.options().help) {
+        if (p.command().help) {
             out.print(usage(p.subcommand()));
             out.flush();
             return null;
         }
-        MagicCall call = new MagicCall(session, p.subcommand(), args);
-        Object result = switch (p.subcommand()) {
-            case "synth" -> backend.synth((MagicOptions.Synth) p.options(), call);
-            case "finetune" -> backend.finetune((MagicOptions.Finetune) p.options(), call);
-            case "pretrain" -> backend.pretrain((MagicOptions.Pretrain) p.options(), call);
-            case "test" -> backend.test((MagicOptions.Test) p.options(), call);
-            case "evaluate" -> backend.evaluate((MagicOptions.Evaluate) p.options(), call);
-            case "load" -> backend.load((MagicOptions.Load) p.options(), call);
-            default -> throw new IllegalStateException("unhandled sub-command " + p.subcommand());
-        };
-        String into = p.options().into;
+        String into = p.command().into;
+        if (into != null) BindingRegistry.requireIdentifier(into); // before any work
+        Object result = p.command().run(new MagicCall(session, p.subcommand(), args));
         if (into != null) {
-            BindingRegistry.requireIdentifier(into);
             String type = declaredType(result);
             if (session.declareVariable(into, type, result)) {
                 out.println("bound " + into + " (" + type + ")");
@@ -144,7 +133,7 @@ public final class LxmertMagics implements LineMagicFunction<Object>, CellMagicF
                 throw new IllegalArgumentException("%lxmert needs a sub-command\n" + usage(null));
             }
             CommandLine.ParseResult sub = pr.subcommand();
-            return new Parsed(sub.commandSpec().name(), (MagicOptions.Common) sub.commandSpec().userObject());
+            return new Parsed(sub.commandSpec().name(), (MagicCommands.Common) sub.commandSpec().userObject());
         } catch (CommandLine.ParameterException e) {
             String which = e.getCommandLine() == cl ? null : e.getCommandLine().getCommandName();
             throw new IllegalArgumentException("%lxmert: " + e.getMessage() + "\n" + usage(which), e);
@@ -165,12 +154,12 @@ public final class LxmertMagics implements LineMagicFunction<Object>, CellMagicF
 
     private static CommandLine commandLine() {
         CommandLine cl = new CommandLine(new Root());
-        cl.addSubcommand("synth", new MagicOptions.Synth());
-        cl.addSubcommand("finetune", new MagicOptions.Finetune());
-        cl.addSubcommand("pretrain", new MagicOptions.Pretrain());
-        cl.addSubcommand("test", new MagicOptions.Test());
-        cl.addSubcommand("evaluate", new MagicOptions.Evaluate());
-        cl.addSubcommand("load", new MagicOptions.Load());
+        cl.addSubcommand(new MagicCommands.Synth());
+        cl.addSubcommand(new MagicCommands.Finetune());
+        cl.addSubcommand(new MagicCommands.Pretrain());
+        cl.addSubcommand(new MagicCommands.Test());
+        cl.addSubcommand(new MagicCommands.Evaluate());
+        cl.addSubcommand(new MagicCommands.Load());
         return cl;
     }
 

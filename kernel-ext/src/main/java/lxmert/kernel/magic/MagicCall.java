@@ -7,8 +7,8 @@ import lxmert.kernel.progress.ProgressDisplay;
 import java.util.List;
 
 /**
- * The context of one {@code %lxmert} invocation handed to the backend: the session (displays, interrupts), the
- * sub-command and the full argument list as typed (so a backend may also hand them to the library's CLI parser).
+ * The context of one {@code %lxmert} invocation handed to its sub-command: the session (displays, interrupts), the
+ * sub-command and the full argument list as typed.
  */
 public record MagicCall(NotebookSession session, String subcommand, List<String> args) {
     public MagicCall {

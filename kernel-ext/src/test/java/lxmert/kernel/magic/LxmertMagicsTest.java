@@ -1,11 +1,14 @@
 package lxmert.kernel.magic;
 
+import lxmert.data.synth.SynthWorld;
 import lxmert.kernel.RecordingSession;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -13,44 +16,11 @@ import java.util.List;
 import static org.junit.jupiter.api.Assertions.*;
 
 public class LxmertMagicsTest {
-    /** A backend that records the options it received and returns a value per command. */
-    public static final class FakeBackend implements LxmertMagicBackend {
-        public final List<Object> calls = new ArrayList<>();
-
-        @Override
-        public Object synth(MagicOptions.Synth o, MagicCall c) {
-            calls.add(o);
-            return o.out.toString();
-        }
-
-        @Override
-        public Object finetune(MagicOptions.Finetune o, MagicCall c) {
-            calls.add(o);
-            return new FakeResult(o.task, o.epochs);
-        }
-
-        @Override
-        public Object test(MagicOptions.Test o, MagicCall c) {
-            calls.add(o);
-            return List.of("a", "b");
-        }
-
-        @Override
-        public Object evaluate(MagicOptions.Evaluate o, MagicCall c) {
-            calls.add(o);
-            return 0.5;
-        }
-
-        @Override
-        public Object load(MagicOptions.Load o, MagicCall c) {
-            calls.add(o);
-            return o.file;
-        }
-    }
-
-    /** A public result type (what a training result would be). */
+    /** A public result type (for {@link LxmertMagics#declaredType}). */
     public record FakeResult(String task, int epochs) {
     }
+
+    @TempDir Path tmp;
 
     private final ByteArrayOutputStream bytes = new ByteArrayOutputStream();
     private final PrintStream out = new PrintStream(bytes, true, StandardCharsets.UTF_8);
@@ -65,14 +35,15 @@ public class LxmertMagicsTest {
                 "--lr", "5e-5", "--batch-size", "32", "--load-lxmert-qa", "snap/pretrained/model",
                 "--train", "train,nominival", "--into", "result", "--tiny", "--output", "snap/vqa"));
         assertEquals("finetune", p.subcommand());
-        MagicOptions.Finetune f = (MagicOptions.Finetune) p.options();
+        MagicCommands.Finetune c = (MagicCommands.Finetune) p.command();
+        lxmert.cli.FinetuneArgs f = c.args;
         assertEquals("vqa", f.task);
         assertEquals(2, f.epochs);
         assertEquals(5e-5, f.lr);
         assertEquals(32, f.batchSize);
         assertEquals(Path.of("snap/pretrained/model"), f.weights.lxmertQa);
         assertEquals("train,nominival", f.train);
-        assertEquals("result", f.into);
+        assertEquals("result", c.into);
         assertTrue(f.size.tiny);
         assertEquals(Path.of("snap/vqa"), f.output);
         assertEquals("lxr955", f.config, "the CLI's default config");
@@ -94,9 +65,9 @@ public class LxmertMagicsTest {
 
     @Test
     void helpListsSubcommandsAndSubcommandHelpItsOptions() throws Exception {
-        LxmertMagics m = new LxmertMagics(new RecordingSession(), new UnavailableBackend());
+        LxmertMagics m = new LxmertMagics(new RecordingSession());
         assertNull(m.run(List.of("help"), out));
-        for (String sub : List.of("synth", "finetune", "test", "evaluate", "load")) {
+        for (String sub : List.of("synth", "finetune", "pretrain", "test", "evaluate", "load")) {
             assertTrue(printed().contains(sub), printed());
         }
         bytes.reset();
@@ -108,41 +79,32 @@ public class LxmertMagicsTest {
     }
 
     @Test
-    void placeholderBackendSaysNotYetAvailable() {
-        LxmertMagics m = new LxmertMagics(new RecordingSession(), new UnavailableBackend());
-        UnsupportedOperationException e = assertThrows(UnsupportedOperationException.class,
-                () -> m.run(List.of("finetune", "--task", "vqa", "--output", "o"), out));
-        assertTrue(e.getMessage().contains("not yet available"), e.getMessage());
-    }
-
-    @Test
-    void dispatchesAndBindsTheResult() throws Exception {
+    void runsTheSubcommandAndBindsItsResult() throws Exception {
         RecordingSession s = new RecordingSession();
-        FakeBackend b = new FakeBackend();
-        LxmertMagics m = new LxmertMagics(s, b);
-        Object r = m.run(List.of("finetune", "--task", "gqa", "--epochs", "3", "--output", "o", "--into", "result"), out);
-        assertEquals(new FakeResult("gqa", 3), r);
-        assertEquals(FakeResult.class.getCanonicalName(), s.declared.get("result"));
-        assertSame(r, s.bindings().get("result"));
-        assertTrue(printed().contains("bound result"), printed());
-        assertEquals(List.of("a", "b"), m.run(List.of("test", "--task", "vqa", "--load", "snap/BEST", "--test",
-                "minival", "--output", "o", "--into", "preds"), out));
-        assertEquals("java.util.List", s.declared.get("preds"));
+        LxmertMagics m = new LxmertMagics(s);
+        Path world = tmp.resolve("world");
+        Object r = m.run(List.of("synth", "--out", world.toString(), "--scale", "0.05", "--feat-dim", "4", "--into", "world"), out);
+        SynthWorld.Summary summary = assertInstanceOf(SynthWorld.Summary.class, r);
+        assertEquals(world, summary.root());
+        assertTrue(Files.isRegularFile(world.resolve("synth-vocab.txt")));
+        assertEquals(SynthWorld.Summary.class.getCanonicalName(), s.declared.get("world"));
+        assertSame(r, s.bindings().get("world"));
+        assertTrue(printed().contains("bound world"), printed());
+        Path other = tmp.resolve("other");
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-                () -> m.run(List.of("load", "x.pth", "--task", "vqa", "--into", "not-a-name"), out));
+                () -> m.run(List.of("synth", "--out", other.toString(), "--into", "not-a-name"), out));
         assertTrue(e.getMessage().contains("not-a-name"));
+        assertFalse(Files.exists(other), "a bad --into is refused before the sub-command runs");
     }
 
     @Test
     void cellBodyAddsOptions() throws Exception {
         assertEquals(List.of("--task", "vqa", "--epochs", "2", "--output", "snap/a b"),
                 LxmertMagics.bodyArgs("--task vqa   # which task\n\n# a comment line\n--epochs 2 --output 'snap/a b'\n"));
-        FakeBackend b = new FakeBackend();
-        LxmertMagics m = new LxmertMagics(new RecordingSession(), b);
-        m.execute(List.of("finetune"), "--task nlvr2\n--epochs 1 --output o");
-        MagicOptions.Finetune f = (MagicOptions.Finetune) b.calls.get(0);
-        assertEquals("nlvr2", f.task);
-        assertEquals(1, f.epochs);
+        LxmertMagics m = new LxmertMagics(new RecordingSession());
+        Path world = tmp.resolve("body world");
+        Object r = m.execute(List.of("synth"), "--out '" + world + "'  # where\n--scale 0.05 --feat-dim 4");
+        assertEquals(world, ((SynthWorld.Summary) r).root());
     }
 
     @Test

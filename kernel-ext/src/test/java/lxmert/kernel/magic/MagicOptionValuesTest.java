@@ -26,9 +26,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class MagicOptionValuesTest {
     @TempDir Path tmp;
 
-    private static final Map<String, MagicOptions.Common> SUBCOMMANDS = Map.of("synth", new MagicOptions.Synth(),
-            "finetune", new MagicOptions.Finetune(), "test", new MagicOptions.Test(),
-            "evaluate", new MagicOptions.Evaluate(), "load", new MagicOptions.Load(), "pretrain", new MagicOptions.Pretrain());
+    private static final Map<String, MagicCommands.Common> SUBCOMMANDS = Map.of("synth", new MagicCommands.Synth(),
+            "finetune", new MagicCommands.Finetune(), "test", new MagicCommands.Test(),
+            "evaluate", new MagicCommands.Evaluate(), "load", new MagicCommands.Load(), "pretrain", new MagicCommands.Pretrain());
 
     /** Bad values per kind of check (each converter's boundary and a non-number). */
     private static final Map<Class<?>, List<String>> BAD = Map.of(
@@ -91,22 +91,58 @@ class MagicOptionValuesTest {
         assertTrue(checked >= 10, "numeric options found: " + checked);
     }
 
-    /** Checks that need more than one option's value run first in the backend, before any work. */
+    /** Runs a magic line's sub-command (no session: these fail before they need one). */
+    private static Object magic(String... args) throws Exception {
+        return LxmertMagics.parse(List.of(args)).command().run(null);
+    }
+
+    /** Checks that need more than one option's value run first, before any work. */
     @Test
-    void backendChecksComeBeforeAnyWork() {
-        LibraryBackend b = new LibraryBackend();
+    void checksComeBeforeAnyWork() {
         Path out = tmp.resolve("world");
-        var e = assertThrows(IllegalArgumentException.class, () -> b.synth((MagicOptions.Synth) LxmertMagics.parse(
-                List.of("synth", "--out", out.toString(), "--boxes", "6")).options(), null));
+        var e = assertThrows(IllegalArgumentException.class, () -> magic("synth", "--out", out.toString(), "--boxes", "6"));
         assertTrue(e.getMessage().startsWith("--boxes must be >= "), e.getMessage());
         assertFalse(Files.exists(out));
         Path missing = tmp.resolve("nonexistent");
-        e = assertThrows(IllegalArgumentException.class, () -> b.finetune((MagicOptions.Finetune) LxmertMagics.parse(
-                List.of("finetune", "--task", "vqa", "--data", missing.toString(), "--output", "o")).options(), null));
+        e = assertThrows(IllegalArgumentException.class,
+                () -> magic("finetune", "--task", "vqa", "--data", missing.toString(), "--output", "o"));
         assertEquals("--data: data directory not found: " + missing, e.getMessage());
-        e = assertThrows(IllegalArgumentException.class, () -> b.evaluate((MagicOptions.Evaluate) LxmertMagics.parse(
-                List.of("evaluate", "--task", "vqa", "--split", "s", "--predictions", "p", "--vqa-eval-version", "2019"))
-                .options(), null));
+        e = assertThrows(IllegalArgumentException.class, () -> magic("evaluate", "--task", "vqa", "--split", "s",
+                "--predictions", "p", "--vqa-eval-version", "2019"));
         assertTrue(e.getMessage().startsWith("--vqa-eval-version"), e.getMessage());
+    }
+
+    /**
+     * The CLI's early checks (batch / micro-batches, visual losses, --annotations for VQA only) are the magics' too,
+     * with the same message, and come before any work: the magic is refused with the message the CLI prints after
+     * {@code lxmert CMD: error: }, and nothing is written.
+     */
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("cliChecks")
+    void theCliEarlyChecksRefuseTheMagicWithTheCliMessage(String what, List<String> args) throws Exception {
+        Path out = tmp.resolve("never");
+        List<String> line = args.stream().map(a -> a.replace("OUT", out.toString()).replace("TMP", tmp.toString())).toList();
+        java.io.StringWriter err = new java.io.StringWriter();
+        CommandLine cli = lxmert.cli.Main.commandLine();
+        cli.setErr(new java.io.PrintWriter(err, true));
+        assertEquals(2, cli.execute(line.toArray(String[]::new)), err.toString());
+        String prefix = "lxmert " + line.get(0) + ": error: ";
+        assertTrue(err.toString().startsWith(prefix), err.toString());
+        String cliMessage = err.toString().strip().substring(prefix.length());
+        var e = assertThrows(IllegalArgumentException.class, () -> magic(line.toArray(String[]::new)));
+        assertEquals(cliMessage, e.getMessage());
+        assertFalse(Files.exists(out), "nothing written");
+    }
+
+    static Stream<Arguments> cliChecks() {
+        return Stream.of(
+                Arguments.of("finetune batch not a multiple of --accumulate, before the data directory",
+                        List.of("finetune", "--task", "vqa", "--data", "TMP/nonexistent", "--output", "OUT", "--batch-size", "30", "--accumulate", "4")),
+                Arguments.of("pretrain batch not a multiple of --accumulate, before the data directory",
+                        List.of("pretrain", "--data", "TMP/nonexistent", "--output", "OUT", "--batch-size", "30", "--accumulate", "4")),
+                Arguments.of("pretrain unknown visual loss",
+                        List.of("pretrain", "--data", "TMP", "--output", "OUT", "--visual-losses", "obj,colour")),
+                Arguments.of("evaluate --annotations with gqa",
+                        List.of("evaluate", "--task", "gqa", "--data", "TMP", "--split", "testdev", "--predictions", "OUT", "--annotations", "OUT")));
     }
 }

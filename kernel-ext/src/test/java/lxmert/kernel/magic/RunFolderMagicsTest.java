@@ -34,7 +34,7 @@ class RunFolderMagicsTest {
         Path cfg = tmp.resolve("cfg.json");
         new LxmertConfig(400, 32, 2, 64, "gelu", 0.1, 0.1, 64, 2, 0.02, 1e-12, 1, 1, 1, 8, 4, 16, 8, 16, 1 / 0.15).save(cfg);
         Path run = tmp.resolve("run");
-        LxmertMagics m = new LxmertMagics(new RecordingSession(), new LibraryBackend());
+        LxmertMagics m = new LxmertMagics(new RecordingSession());
         ByteArrayOutputStream printed = new ByteArrayOutputStream();
         PrintStream old = System.out;
         System.setOut(new PrintStream(printed, true, StandardCharsets.UTF_8));

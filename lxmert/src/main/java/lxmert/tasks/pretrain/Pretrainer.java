@@ -138,7 +138,7 @@ public final class Pretrainer implements AutoCloseable {
             this.config = opt.config().withNumQaLabels(Math.max(1, tr.answerTable().size()));
             this.devices = lxmert.tasks.Finetuner.devices(opt.device());
             newRoot = NDManager.newBaseManager(devices.get(0));
-            this.model = LxmertPretraining.create(newRoot, config, opt.seed());
+            this.model = LxmertPretraining.create(newRoot, config, opt.tasks().heads(), opt.seed());
             this.root = newRoot;
             this.train = tr;
             this.valid = va;

@@ -46,10 +46,11 @@ public final class PretrainCommand implements Callable<Integer> {
     @Mixin DeviceOption dev;
     String device = "cpu";
 
+    @Option(names = "--from-scratch", description = "random initialisation (the default); with --bert, as the original: BERT is"
+            + " loaded, then every Linear/Embedding/LayerNorm re-initialised, so only BERT's MLM output bias remains") boolean fromScratch;
     @ArgGroup(exclusive = true) WeightsGroup weights;
 
     static final class WeightsGroup {
-        @Option(names = "--from-scratch", description = "random initialisation (the default)") boolean fromScratch;
         @Option(names = "--load-lxmert", description = "LXMERT weights P (P or P_LXRT.pth), answer head excluded") Path lxmert;
         @Option(names = "--bert", description = "HuggingFace bert-base-uncased pytorch_model.bin") Path bert;
     }
@@ -95,7 +96,7 @@ public final class PretrainCommand implements Callable<Integer> {
                 .withDevice(device).withResume(resume);
         if (weights != null) {
             if (weights.lxmert != null) o = o.withWeights(PretrainOptions.Weights.LXMERT, weights.lxmert);
-            else if (weights.bert != null) o = o.withWeights(PretrainOptions.Weights.BERT, weights.bert);
+            else if (weights.bert != null) o = o.withWeights(fromScratch ? PretrainOptions.Weights.BERT_FROM_SCRATCH : PretrainOptions.Weights.BERT, weights.bert);
         }
         return o;
     }

@@ -169,6 +169,7 @@ public final class Pretrainer implements AutoCloseable {
         switch (opt.weights()) {
             case FROM_SCRATCH -> message("weights: from scratch (seed " + opt.seed() + ")");
             case BERT -> message(BertInit.load(params, opt.weightsPath()).describe());
+            case BERT_FROM_SCRATCH -> message(BertInit.loadMlmBias(params, opt.weightsPath()) + " (seed " + opt.seed() + ")");
             case LXMERT -> {
                 Path p = PretrainCheckpoint.resolve(opt.weightsPath());
                 Map<String, Tensor> ck = ModelWeights.readCanonical(p);

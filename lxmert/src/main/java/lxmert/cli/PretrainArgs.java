@@ -41,11 +41,12 @@ public final class PretrainArgs {
     @Option(names = "--resume", description = "continue from OUTPUT/LAST.resume.pth") public boolean resume;
     @Mixin public DeviceOption dev;
 
+    @Option(names = "--from-scratch", description = "random initialisation (the default); with --bert, as the original: BERT is"
+            + " loaded, then every Linear/Embedding/LayerNorm re-initialised, so only BERT's MLM output bias remains") public boolean fromScratch;
     @ArgGroup(exclusive = true) public Weights weights;
 
-    /** How to initialise (at most one). */
+    /** Weights to start from (at most one). */
     public static final class Weights {
-        @Option(names = "--from-scratch", description = "random initialisation (the default)") public boolean fromScratch;
         @Option(names = "--load-lxmert", description = "LXMERT weights P (P or P_LXRT.pth), answer head excluded") public Path lxmert;
         @Option(names = "--bert", description = "HuggingFace bert-base-uncased pytorch_model.bin") public Path bert;
     }
@@ -77,7 +78,7 @@ public final class PretrainArgs {
                 .withDevice(device).withResume(resume);
         if (weights != null) {
             if (weights.lxmert != null) o = o.withWeights(PretrainOptions.Weights.LXMERT, weights.lxmert);
-            else if (weights.bert != null) o = o.withWeights(PretrainOptions.Weights.BERT, weights.bert);
+            else if (weights.bert != null) o = o.withWeights(fromScratch ? PretrainOptions.Weights.BERT_FROM_SCRATCH : PretrainOptions.Weights.BERT, weights.bert);
         }
         return o;
     }

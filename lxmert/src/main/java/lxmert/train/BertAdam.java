@@ -15,7 +15,9 @@ import java.util.Map;
  * BertAdam exactly as the original (optimization.py:52-180): m = b1 m + (1-b1) g, v = b2 v + (1-b2) g^2,
  * update = m / (sqrt(v) + e) + wd * p, p -= lr * warmup_linear(step / t_total) * update — no bias
  * correction, weight decay on every parameter, the step counted before its increment (so the first
- * step's lr is 0). Global-norm clipping ({@link #clipGradNorm}) is separate, as in the original tasks.
+ * step's lr is 0). Global-norm clipping ({@link #clipGradNorm}) is separate, as in the original tasks. As the
+ * original ({@code if p.grad is None: continue}, optimization.py) a parameter without a gradient
+ * ({@link Grad#gradient}: no backward reached it) is neither updated nor decayed, and clipping ignores it.
  */
 public final class BertAdam {
     private final Map<String, NDArray> params;
@@ -82,8 +84,8 @@ public final class BertAdam {
             for (Map.Entry<String, NDArray> e : params.entrySet()) {
                 NDArray p = e.getValue();
                 try (NDManager tmp = stateManager.newSubManager()) {
-                    NDArray g = p.getGradient();
-                    g.attach(tmp); // results of ops on g now belong to tmp and die with it
+                    NDArray g = Grad.gradient(p, tmp); // results of ops on g belong to tmp and die with it
+                    if (g == null) continue;
                     NDArray mm = m.get(e.getKey());
                     NDArray vv = v.get(e.getKey());
                     mm.muli((float) b1).addi(g.mul(c1));
@@ -140,9 +142,8 @@ public final class BertAdam {
         List<NDArray> grads = new ArrayList<>();
         try (NDManager tmp = out.newSubManager(); AutoCloseable ng = Grad.noGrad()) {
             for (NDArray p : params) {
-                NDArray g = p.getGradient();
-                g.attach(tmp);
-                grads.add(g);
+                NDArray g = Grad.gradient(p, tmp);
+                if (g != null) grads.add(g);
             }
             if (grads.isEmpty()) return out.zeros(new ai.djl.ndarray.types.Shape());
             NDList norms = new NDList();
@@ -176,9 +177,8 @@ public final class BertAdam {
         try (AutoCloseable ng = Grad.noGrad()) {
             for (NDArray p : params) {
                 if (tmp == null) tmp = p.getManager().newSubManager();
-                NDArray g = p.getGradient();
-                g.attach(tmp);
-                grads.add(g);
+                NDArray g = Grad.gradient(p, tmp);
+                if (g != null) grads.add(g);
             }
             if (grads.isEmpty()) return 0;
             NDList norms = new NDList();

@@ -136,12 +136,12 @@ final class DataParallel<B, D> implements AutoCloseable {
         try (NDManager tmp = roots.get(0).newSubManager(); AutoCloseable ng = Grad.noGrad()) {
             Device master = devices.get(0);
             for (Map.Entry<String, NDArray> e : params.get(0).entrySet()) {
-                NDArray g0 = e.getValue().getGradient();
-                g0.attach(tmp); // the handle only: the gradient tensor stays the parameter's
+                NDArray g0 = Grad.gradient(e.getValue(), tmp); // the handle only: the gradient tensor stays the parameter's
                 for (int i = 1; i < size(); i++) {
                     NDArray p = params.get(i).get(e.getKey());
-                    NDArray gi = p.getGradient();
-                    gi.attach(tmp);
+                    NDArray gi = Grad.gradient(p, tmp);
+                    if (gi == null) continue; // no backward reached it on this replica (or its shard was empty)
+                    if (g0 == null) throw new IllegalStateException(e.getKey() + " has a gradient on replica " + i + " but not on the master");
                     g0.addi(on(gi, master, tmp));
                     Grad.zero(p);
                 }

@@ -118,4 +118,21 @@ class PretrainCommandTest {
         it.forEachRemaining(l::add);
         return l;
     }
+
+    /** {@code --bert FILE --from-scratch} is accepted and means the original's pair (BertInitTest checks the weights). */
+    @Test
+    void bertWithFromScratch() throws Exception {
+        assertEquals(lxmert.tasks.pretrain.PretrainOptions.Weights.BERT_FROM_SCRATCH, weights("--bert", "b.bin", "--from-scratch"));
+        assertEquals(lxmert.tasks.pretrain.PretrainOptions.Weights.BERT, weights("--bert", "b.bin"));
+        assertEquals(lxmert.tasks.pretrain.PretrainOptions.Weights.FROM_SCRATCH, weights("--from-scratch"));
+        assertEquals(lxmert.tasks.pretrain.PretrainOptions.Weights.LXMERT, weights("--load-lxmert", "P"));
+    }
+
+    private static lxmert.tasks.pretrain.PretrainOptions.Weights weights(String... args) throws Exception {
+        PretrainCommand c = new PretrainCommand();
+        List<String> all = new java.util.ArrayList<>(List.of("--data", ".", "--output", "out"));
+        all.addAll(List.of(args));
+        new picocli.CommandLine(c).parseArgs(all.toArray(new String[0]));
+        return c.options().weights();
+    }
 }

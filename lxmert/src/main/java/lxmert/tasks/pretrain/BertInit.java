@@ -63,6 +63,29 @@ public final class BertInit {
         return out;
     }
 
+    /**
+     * {@code --bert FILE --from-scratch}: the original loads BERT, then re-initialises every Linear, Embedding and
+     * LayerNorm (lxmert_pretrain.py {@code model.apply(init_bert_weights)}), so of BERT only the MLM output bias
+     * {@code cls.predictions.bias} (a bare parameter) survives. {@code params} keep their (seeded) initialisation; the
+     * bias is copied from the file when it has one. Returns the log line.
+     */
+    public static String loadMlmBias(Map<String, NDArray> params, Path file) {
+        Map<String, Tensor> t = renamed(TorchReader.read(file));
+        NDArray bias = params.get(MLM_BIAS);
+        Tensor x = t.get(MLM_BIAS);
+        String head = "Train from Scratch: re-initialize all BERT weights of " + file + "; ";
+        if (bias == null) return head + "the model has no " + MLM_BIAS;
+        if (x == null) return head + "the file has no " + MLM_BIAS + ": it stays 0";
+        if (!java.util.Arrays.equals(x.shape(), bias.getShape().getShape())) {
+            throw new CheckpointException(file + ": " + MLM_BIAS + " has shape " + java.util.Arrays.toString(x.shape())
+                    + ", the model " + bias.getShape() + " (vocab_size of the config?)");
+        }
+        ModelWeights.copyInto(bias, x);
+        return head + MLM_BIAS + " keeps BERT's values (not a Linear/Embedding/LayerNorm)";
+    }
+
+    static final String MLM_BIAS = "cls.predictions.bias";
+
     /** Loads {@code file} into {@code params} (canonical names); returns the report. */
     public static Result load(Map<String, NDArray> params, Path file) {
         StateDict sd = TorchReader.read(file);

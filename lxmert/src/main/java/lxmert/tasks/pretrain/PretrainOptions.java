@@ -26,7 +26,13 @@ public record PretrainOptions(DataOptions data, Path output, String train, Strin
     public static final double WARMUP = 0.05;
     public static final double CLIP = 1.0;
 
-    public enum Weights { FROM_SCRATCH, LXMERT, BERT }
+    /**
+     * FROM_SCRATCH: the seeded initialisation; LXMERT: {@code --load-lxmert}; BERT: {@code --bert}; BERT_FROM_SCRATCH:
+     * {@code --bert} with {@code --from-scratch}, as the original (which always loads BERT, then re-initialises every
+     * Linear, Embedding and LayerNorm): the seeded initialisation except the MLM output bias
+     * {@code cls.predictions.bias}, a bare parameter the re-initialisation does not touch, which keeps BERT's values.
+     */
+    public enum Weights { FROM_SCRATCH, LXMERT, BERT, BERT_FROM_SCRATCH }
 
     public PretrainOptions {
         if (epochs < 1) throw new IllegalArgumentException("--epochs must be >= 1, got " + epochs);

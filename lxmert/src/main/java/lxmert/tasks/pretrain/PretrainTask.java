@@ -40,16 +40,19 @@ public final class PretrainTask implements TrainTask<PretrainTask.Host, Pretrain
     private final PretrainTasks tasks;
 
     public PretrainTask(LxmertPretraining model, PretrainTasks tasks) {
+        if (!model.heads().covers(tasks.heads())) {
+            throw new IllegalArgumentException("the model's heads " + model.heads() + " lack some the tasks need: " + tasks.heads());
+        }
         this.model = model;
         this.tasks = tasks;
         this.loss = new PretrainLoss(model.config(), tasks);
         this.qa = tasks.qa();
     }
 
-    /** A new pretraining model of the same config in {@code root} (the trainer copies the master's weights into it). */
+    /** A new pretraining model of the same config and heads in {@code root} (the trainer copies the master's weights into it). */
     @Override
     public Replica<Host, OnDevice> replicate(NDManager root) {
-        LxmertPretraining copy = LxmertPretraining.create(root, model.config(), 0);
+        LxmertPretraining copy = LxmertPretraining.create(root, model.config(), model.heads(), 0);
         return new Replica<>(copy, new PretrainTask(copy, tasks));
     }
 

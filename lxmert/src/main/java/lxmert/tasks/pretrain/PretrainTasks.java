@@ -45,4 +45,13 @@ public record PretrainTasks(boolean maskLm, boolean objPredict, boolean matched,
     }
 
     public boolean visual(String name) { return objPredict && visualLosses.contains(name); }
+
+    /**
+     * The heads the original builds for these tasks (LXRTPretraining.__init__, modeling.py:888-920): the object head
+     * with {@code --task-obj-predict} (decoders of {@code --visual-losses}), the answer head with {@code --task-qa};
+     * MLM and matched always have theirs ({@code cls}).
+     */
+    public lxmert.model.LxmertPretraining.Heads heads() {
+        return new lxmert.model.LxmertPretraining.Heads(objPredict, visualLosses, qa);
+    }
 }

@@ -44,10 +44,9 @@ import java.util.Map;
  * {@code BEST_EVAL_LOSS_LXRT.pth} when the valid loss improves and {@code EpochNN_LXRT.pth}
  * ({@link PretrainCheckpoint}: the released layout, atomic), plus {@code LAST_LXRT.pth} and {@code LAST.resume.pth}.
  *
- * <p>Differences from the original, on purpose: the valid split's matching/masking draws are fixed (epoch 0 of the
- * valid batcher) rather than re-drawn every epoch, so the valid losses of two epochs compare the same examples; the
- * valid batches have the micro-batch size (batch / accumulate); the train QA accuracy is printed overall only; and the
- * summary works on one device (the original's needs {@code --multiGPU}). Several devices ({@code --device gpu0,gpu1},
+ * <p>The valid losses mean what the original's mean ({@link #evaluate}). Differences from the original, on purpose:
+ * the train QA accuracy is printed overall only, and the summary works on one device (the original's needs
+ * {@code --multiGPU}). Several devices ({@code --device gpu0,gpu1},
  * {@code cpu,cpu}) train data parallel on the one trainer ({@link PretrainTask} splits each micro-batch); evaluation and
  * snapshots use the first device's model.
  */
@@ -138,7 +137,7 @@ public final class Pretrainer implements AutoCloseable {
             this.config = opt.config().withNumQaLabels(Math.max(1, tr.answerTable().size()));
             this.devices = lxmert.tasks.Finetuner.devices(opt.device());
             newRoot = NDManager.newBaseManager(devices.get(0));
-            this.model = LxmertPretraining.create(newRoot, config, opt.seed());
+            this.model = LxmertPretraining.create(newRoot, config, opt.tasks().heads(), opt.seed());
             this.root = newRoot;
             this.train = tr;
             this.valid = va;
@@ -160,6 +159,9 @@ public final class Pretrainer implements AutoCloseable {
 
     public PretrainCorpus trainCorpus() { return train; }
 
+    /** The valid corpus, null without one. */
+    PretrainCorpus validCorpus() { return valid; }
+
     private void message(String s) {
         for (TrainingListener l : listeners) l.onMessage(s);
     }
@@ -169,6 +171,7 @@ public final class Pretrainer implements AutoCloseable {
         switch (opt.weights()) {
             case FROM_SCRATCH -> message("weights: from scratch (seed " + opt.seed() + ")");
             case BERT -> message(BertInit.load(params, opt.weightsPath()).describe());
+            case BERT_FROM_SCRATCH -> message(BertInit.loadMlmBias(params, opt.weightsPath()) + " (seed " + opt.seed() + ")");
             case LXMERT -> {
                 Path p = PretrainCheckpoint.resolve(opt.weightsPath());
                 Map<String, Tensor> ck = ModelWeights.readCanonical(p);
@@ -244,33 +247,52 @@ public final class Pretrainer implements AutoCloseable {
     /** Losses {total, six} (means over batches) and the QA accuracy of the valid split, in eval mode without gradients. */
     public record Evaluation(double[] losses, double qaAccuracy, String qaLine) {}
 
-    public Evaluation evaluate() {
+    /** The original's valid batch size: 512, or 2048 with {@code --multiGPU} (here: several devices), lxmert_pretrain.py:47. */
+    static int validBatchSize(int devices) {
+        return devices > 1 ? 2048 : 512;
+    }
+
+    /**
+     * The parts torch's DataParallel scatters a batch into over {@code devices} devices ({@code torch.chunk}: ceil(n / k)
+     * examples each, the last smaller, possibly fewer parts than devices); one part with one device.
+     */
+    static int[][] scatterChunks(int[] batch, int devices) {
+        int size = (batch.length + devices - 1) / devices;
+        int[][] out = new int[(batch.length + size - 1) / size][];
+        for (int i = 0; i < out.length; i++) out[i] = java.util.Arrays.copyOfRange(batch, i * size, Math.min(batch.length, (i + 1) * size));
+        return out;
+    }
+
+    /** Valid examples {@code idx} with their draws (matching, masking, QA answer) of {@code epoch}. */
+    PretrainBatch validBatch(PretrainBatch reuse, int[] idx, int epoch) {
+        PretrainBatch b = reuse == null || reuse.capacity < idx.length ? validBatcher.allocate(idx.length) : reuse;
+        return validBatcher.fill(b, idx, epoch);
+    }
+
+    /**
+     * The valid pass after epoch {@code epoch} as the original's {@code evaluate_epoch} (lxmert_pretrain.py:360-388): the
+     * model in eval mode, the valid examples in order in batches of {@link #validBatchSize} (the last one smaller), the
+     * words and boxes masked and the sentences swapped afresh every epoch (the original's random stream moves on;
+     * here: the valid batcher's draws of {@code epoch}), the random boxes taken from the training images as the
+     * original's {@code random_feat} ({@code train_tuple.torchdset}, lxmert_pretrain.py:125); each batch's losses are
+     * its means (with several devices the mean of the scattered parts' means, as {@code loss.mean()} over
+     * DataParallel's outputs), and the reported losses the average of the batch losses ({@code total_loss / len(eval_ld)}).
+     */
+    public Evaluation evaluate(int epoch) {
         if (validBatcher == null) return null;
-        int bs = opt.batchSize() / opt.accumulate();
-        int[][] batches = TrainingLoop.batches(valid.size(), bs, false, false, 0);
+        int[][] batches = TrainingLoop.batches(valid.size(), validBatchSize(devices.size()), false, false, 0);
         PretrainLoss lossFn = new PretrainLoss(config, opt.tasks());
         PretrainQaEval qa = new PretrainQaEval(valid);
         double[] sums = new double[7];
-        boolean was = false;
         model.setTraining(false);
         try (AutoCloseable ng = Grad.noGrad()) {
             PretrainBatch b = null;
-            for (int[] idx : batches) {
-                if (b == null || b.capacity < idx.length) b = validBatcher.allocate(bs);
-                validBatcher.fill(b, idx, 0);
-                try (NDManager m = root.newSubManager()) {
-                    PretrainBatch.Arrays a = b.toArrays(m);
-                    LxmertPretraining.Outputs o = model.forward(a.inputIds(), a.segmentIds(), a.inputMask(), a.feats(), a.boxes(),
-                            a.visualMask(), a.mlmRows(), null);
-                    NDArray[] l = lossFn.compute(o, a.targets(), PretrainLoss.Denominators.of(b));
-                    NDList all = new NDList();
-                    for (NDArray x : l) all.add(x.reshape(1));
-                    float[] h = NDArrays.concat(all).toFloatArray();
-                    for (int i = 0; i < 7; i++) sums[i] += h[i];
-                    if (opt.tasks().qa()) {
-                        long[] pred = o.answerLogits().argMax(1).toLongArray();
-                        for (int i = 0; i < b.size; i++) qa.add(b.indices[i], (int) pred[i]);
-                    }
+            for (int[] batch : batches) {
+                int[][] parts = scatterChunks(batch, devices.size());
+                for (int[] idx : parts) {
+                    b = validBatch(b, idx, epoch);
+                    float[] h = validLosses(b, lossFn, qa);
+                    for (int i = 0; i < 7; i++) sums[i] += h[i] / parts.length;
                 }
             }
         } catch (RuntimeException e) {
@@ -280,6 +302,23 @@ public final class Pretrainer implements AutoCloseable {
         }
         for (int i = 0; i < 7; i++) sums[i] /= batches.length;
         return new Evaluation(sums, opt.tasks().qa() ? qa.accuracy().get("") : Double.NaN, opt.tasks().qa() ? qa.format() : null);
+    }
+
+    /** The losses {total, six} of one valid batch (its own means); records its QA predictions in {@code qa}. */
+    private float[] validLosses(PretrainBatch b, PretrainLoss lossFn, PretrainQaEval qa) {
+        try (NDManager m = root.newSubManager()) {
+            PretrainBatch.Arrays a = b.toArrays(m);
+            LxmertPretraining.Outputs o = model.forward(a.inputIds(), a.segmentIds(), a.inputMask(), a.feats(), a.boxes(),
+                    a.visualMask(), a.mlmRows(), null);
+            NDArray[] l = lossFn.compute(o, a.targets(), PretrainLoss.Denominators.of(b));
+            NDList all = new NDList();
+            for (NDArray x : l) all.add(x.reshape(1));
+            if (opt.tasks().qa()) {
+                long[] pred = o.answerLogits().argMax(1).toLongArray();
+                for (int i = 0; i < b.size; i++) qa.add(b.indices[i], (int) pred[i]);
+            }
+            return NDArrays.concat(all).toFloatArray();
+        }
     }
 
     static String lossesLine(double[] l) {
@@ -318,7 +357,7 @@ public final class Pretrainer implements AutoCloseable {
             log.append(String.format(Locale.ROOT, "The training loss for Epoch %d is %.4f\n", epoch, tl[0]));
             log.append(lossesLine(tl)).append('\n');
             if (opt.tasks().qa()) log.append(String.format(Locale.ROOT, "Overall Accu %.4f, \n", trainQa));
-            Evaluation ev = evaluate();
+            Evaluation ev = evaluate(epoch);
             double validQa = Double.NaN;
             if (ev != null) {
                 log.append(String.format(Locale.ROOT, "The valid loss is %.4f\n", ev.losses()[0]));

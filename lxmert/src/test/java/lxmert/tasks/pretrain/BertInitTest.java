@@ -223,4 +223,42 @@ class BertInitTest {
         assertFalse(losses.isEmpty());
         assertTrue(losses.stream().allMatch(x -> Double.isFinite(x)), losses.toString());
     }
+
+    /**
+     * {@code pretrain --bert FILE --from-scratch} as the original (BERT loaded, then every Linear/Embedding/LayerNorm
+     * re-initialised): every weight is that of {@code --from-scratch} alone with the same seed, so none of BERT's
+     * (embeddings, layers, MLM transform) remains, except the MLM output bias, which is BERT's (the command line:
+     * {@code PretrainCommandTest.bertWithFromScratch}).
+     */
+    @Test
+    void pretrainBertFromScratchKeepsOnlyBertsMlmBias() throws Exception {
+        Path data = tmp.resolve("data");
+        new lxmert.data.synth.SynthWorld(new lxmert.data.synth.SynthWorld.Config(7, 0.2, 16, 8)).write(data);
+        Map<String, Tensor> hf = hfBert("bert.", 2);
+        Path f = tmp.resolve("pytorch_model.bin");
+        TorchWriter.writeZip(f, hf);
+        LxmertConfig cfg = new LxmertConfig(400, 32, 2, 64, "gelu", 0.1, 0.1, 64, 2, 0.02, 1e-12, 2, 1, 1, 16, 4, 1600, 400, 12, 1 / 0.15);
+        PretrainOptions o = PretrainOptions.defaults(data, tmp.resolve("pre")).withConfig(cfg).withVocab(data.resolve("synth-vocab.txt"))
+                .withBatchSize(16).withSplits("mscoco_train", "").withSeed(5);
+        Map<String, float[]> scratch = new LinkedHashMap<>(), both = new LinkedHashMap<>();
+        try (Pretrainer p = new Pretrainer(o, List.of(), null)) {
+            p.model().namedParameters().forEach((k, v) -> scratch.put(k, v.toFloatArray()));
+        }
+        List<String> messages = new java.util.ArrayList<>();
+        lxmert.train.TrainingListener l = new lxmert.train.TrainingListener() {
+            @Override public void onMessage(String m) { messages.add(m); }
+        };
+        try (Pretrainer p = new Pretrainer(o.withWeights(PretrainOptions.Weights.BERT_FROM_SCRATCH, f), List.of(l), null)) {
+            p.model().namedParameters().forEach((k, v) -> both.put(k, v.toFloatArray()));
+        }
+        assertArrayEquals(hf.get("cls.predictions.bias").toFloatArray(), both.get("cls.predictions.bias"), 0f, "BERT's MLM bias");
+        assertFalse(java.util.Arrays.equals(scratch.get("cls.predictions.bias"), both.get("cls.predictions.bias")));
+        for (String k : scratch.keySet()) {
+            if (k.equals("cls.predictions.bias")) continue;
+            assertArrayEquals(scratch.get(k), both.get(k), 0f, k + " re-initialised as --from-scratch");
+            Tensor t = hf.get(hfName(k));
+            if (t != null) assertFalse(java.util.Arrays.equals(t.toFloatArray(), both.get(k)), k + " is not BERT's");
+        }
+        assertTrue(messages.stream().anyMatch(m -> m.contains("cls.predictions.bias keeps BERT's values")), messages.toString());
+    }
 }

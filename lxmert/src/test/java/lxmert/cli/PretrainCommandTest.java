@@ -133,6 +133,6 @@ class PretrainCommandTest {
         List<String> all = new java.util.ArrayList<>(List.of("--data", ".", "--output", "out"));
         all.addAll(List.of(args));
         new picocli.CommandLine(c).parseArgs(all.toArray(new String[0]));
-        return c.options().weights();
+        return c.args.resolve().weights();
     }
 }

@@ -6,7 +6,6 @@ import lxmert.tasks.FinetuneOptions;
 import lxmert.tasks.Finetuner;
 import lxmert.tasks.RunFolder;
 import lxmert.tasks.Task;
-import lxmert.train.ProgressBar;
 import lxmert.util.Check;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;

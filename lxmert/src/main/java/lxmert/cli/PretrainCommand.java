@@ -5,7 +5,6 @@ import lxmert.data.DataOptions;
 import lxmert.tasks.pretrain.PretrainOptions;
 import lxmert.tasks.pretrain.PretrainTasks;
 import lxmert.tasks.pretrain.Pretrainer;
-import lxmert.train.ProgressBar;
 import lxmert.util.Check;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;

@@ -76,8 +76,9 @@ class SynthCorpusTest {
             assertEquals(n, c.size());
             assertTrue(labelled > 10, "labelled examples: " + labelled);
 
-            LxmertConfig cfg = new LxmertConfig(tok.vocab().size(), 32, 2, 64, "gelu", 0.1, 0.1, 64, 2, 0.02, 1e-12, 1, 1, 1, 16, 4,
-                    9, 9, c.answerTable().size(), 1 / 0.15);
+            LxmertConfig cfg = LxmertConfig.builder().vocabSize(tok.vocab().size()).hiddenSize(32).numAttentionHeads(2)
+                    .intermediateSize(64).maxPositionEmbeddings(64).lLayers(1).xLayers(1).rLayers(1).visualFeatDim(16)
+                    .numObjectLabels(9).numAttrLabels(9).numQaLabels(c.answerTable().size()).build();
             PretrainTasks tasks = PretrainTasks.all();
             PretrainBatcher b = new PretrainBatcher(c, c, tasks, Masking.Specials.of(tok.vocab()), 20, 9);
             PretrainBatch batch = b.fill(b.allocate(16), java.util.stream.IntStream.range(0, 16).map(i -> i * 7 % c.size()).toArray(), 0);

@@ -37,8 +37,8 @@ class PretrainMagicTest {
         Path data = tmp.resolve("data");
         new SynthWorld(new SynthWorld.Config(3, 0.3, 16)).write(data);
         Path cfg = tmp.resolve("tiny16.json");
-        LxmertConfig.tiny().withVisualFeatDim(16).withVocabSize(lxmert.text.Vocab.load(data.resolve("synth-vocab.txt")).size())
-                .save(cfg);
+        LxmertConfig.tiny().toBuilder().visualFeatDim(16)
+                .vocabSize(lxmert.text.Vocab.load(data.resolve("synth-vocab.txt")).size()).build().save(cfg);
         RecordingOutput out = new RecordingOutput();
         kernel = new JavaKernel(KernelConfig.basic(RedefineAgent.attachToSelf(), out));
         LxmertExtension.register(kernel, kernel.getMagics());

@@ -2,7 +2,6 @@ package lxmert.cli;
 
 import lxmert.tasks.FinetuneOptions;
 import lxmert.tasks.Finetuner;
-import lxmert.train.ProgressBar;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 

@@ -2,7 +2,6 @@ package lxmert.cli;
 
 import lxmert.tasks.pretrain.PretrainOptions;
 import lxmert.tasks.pretrain.Pretrainer;
-import lxmert.train.ProgressBar;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 

@@ -9,6 +9,7 @@ import lxmert.text.InputFeatures;
 import lxmert.text.SentenceEncoder;
 import lxmert.text.Vocab;
 import lxmert.util.Check;
+import lxmert.util.Errors;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -47,7 +48,7 @@ public final class TokenizeCommand implements Callable<Integer> {
     int maxSeqLength;
 
     /** Input line that could not be processed. */
-    public static final class InputLineException extends Exception {
+    public static final class InputLineException extends Exception implements Errors.BadInput {
         public InputLineException(String message, Throwable cause) {
             super(message, cause);
         }

@@ -19,7 +19,8 @@ import java.util.Set;
  *
  * <p>Read with {@link #fromJson(String, String)} / {@link #load(Path)}: a HuggingFace {@code config.json} of an
  * LXMERT model loads as it is (its bookkeeping keys are accepted and ignored); any other unknown field is an
- * error that names it. Presets: {@link #lxr955()} (the released model) and {@link #tiny()}.
+ * error that names it. Presets: {@link #lxr955()} (the released model), {@link #tiny()} and {@link #synth()}; any
+ * other config is built by field name with {@link #builder()} or changed with {@link #toBuilder()}.
  */
 public record LxmertConfig(
         int vocab_size,
@@ -83,14 +84,13 @@ public record LxmertConfig(
 
     /** The released LXMERT model: BERT-base dims, 9 language, 5 cross-modality and 5 relationship layers. */
     public static LxmertConfig lxr955() {
-        return new LxmertConfig(30522, 768, 12, 3072, "gelu", 0.1, 0.1, 512, 2, 0.02, 1e-12,
-                9, 5, 5, 2048, 4, 1600, 400, 9500, 1.0 / 0.15);
+        return builder().build();
     }
 
     /** A small model that trains in minutes on 2 CPU cores (the default for the bundled synthetic data). */
     public static LxmertConfig tiny() {
-        return new LxmertConfig(30522, 128, 4, 512, "gelu", 0.1, 0.1, 512, 2, 0.02, 1e-12,
-                2, 2, 1, 2048, 4, 1600, 400, 9500, 1.0 / 0.15);
+        return builder().hiddenSize(128).numAttentionHeads(4).intermediateSize(512).lLayers(2).xLayers(2).rLayers(1)
+                .build();
     }
 
     /**
@@ -98,7 +98,7 @@ public record LxmertConfig(
      * the notebooks' default on machines without real data.
      */
     public static LxmertConfig synth() {
-        return tiny().withVisualFeatDim(64);
+        return tiny().toBuilder().visualFeatDim(64).build();
     }
 
     /** A preset name ({@code lxr955}, {@code tiny}, {@code synth}) or a path to a JSON file. */
@@ -169,42 +169,20 @@ public record LxmertConfig(
         }
     }
 
+    /** The {@link #lxr955()} values by JSON field name (Integer, Double or String, as the fields' types). */
+    @SuppressWarnings("unchecked")
     private static Map<String, Object> defaults() {
-        LxmertConfig d = lxr955();
-        Map<String, Object> m = new LinkedHashMap<>();
-        m.put("vocab_size", d.vocab_size);
-        m.put("hidden_size", d.hidden_size);
-        m.put("num_attention_heads", d.num_attention_heads);
-        m.put("intermediate_size", d.intermediate_size);
-        m.put("hidden_act", d.hidden_act);
-        m.put("hidden_dropout_prob", d.hidden_dropout_prob);
-        m.put("attention_probs_dropout_prob", d.attention_probs_dropout_prob);
-        m.put("max_position_embeddings", d.max_position_embeddings);
-        m.put("type_vocab_size", d.type_vocab_size);
-        m.put("initializer_range", d.initializer_range);
-        m.put("layer_norm_eps", d.layer_norm_eps);
-        m.put("l_layers", d.l_layers);
-        m.put("x_layers", d.x_layers);
-        m.put("r_layers", d.r_layers);
-        m.put("visual_feat_dim", d.visual_feat_dim);
-        m.put("visual_pos_dim", d.visual_pos_dim);
-        m.put("num_object_labels", d.num_object_labels);
-        m.put("num_attr_labels", d.num_attr_labels);
-        m.put("num_qa_labels", d.num_qa_labels);
-        m.put("visual_loss_normalizer", d.visual_loss_normalizer);
-        return m;
+        return new LinkedHashMap<String, Object>(JSON.convertValue(lxr955(), Map.class));
     }
 
     private static LxmertConfig fromMap(Map<String, Object> m) {
-        return new LxmertConfig((Integer) m.get("vocab_size"), (Integer) m.get("hidden_size"),
-                (Integer) m.get("num_attention_heads"), (Integer) m.get("intermediate_size"),
-                (String) m.get("hidden_act"), (Double) m.get("hidden_dropout_prob"),
-                (Double) m.get("attention_probs_dropout_prob"), (Integer) m.get("max_position_embeddings"),
-                (Integer) m.get("type_vocab_size"), (Double) m.get("initializer_range"),
-                (Double) m.get("layer_norm_eps"), (Integer) m.get("l_layers"), (Integer) m.get("x_layers"),
-                (Integer) m.get("r_layers"), (Integer) m.get("visual_feat_dim"), (Integer) m.get("visual_pos_dim"),
-                (Integer) m.get("num_object_labels"), (Integer) m.get("num_attr_labels"),
-                (Integer) m.get("num_qa_labels"), (Double) m.get("visual_loss_normalizer"));
+        try {
+            return JSON.convertValue(m, LxmertConfig.class);
+        } catch (IllegalArgumentException e) {
+            Throwable t = e;
+            while (t.getCause() != null) t = t.getCause();
+            throw t instanceof IllegalArgumentException iae ? iae : e;
+        }
     }
 
     /** This config as a JSON object with HuggingFace field names (plus {@code model_type}). */
@@ -223,25 +201,75 @@ public record LxmertConfig(
         Files.writeString(file, toJson());
     }
 
-    public LxmertConfig withNumQaLabels(int n) {
-        return new LxmertConfig(vocab_size, hidden_size, num_attention_heads, intermediate_size, hidden_act,
-                hidden_dropout_prob, attention_probs_dropout_prob, max_position_embeddings, type_vocab_size,
-                initializer_range, layer_norm_eps, l_layers, x_layers, r_layers, visual_feat_dim, visual_pos_dim,
-                num_object_labels, num_attr_labels, n, visual_loss_normalizer);
+    /** A builder holding this config's values, to change some of them by name. */
+    public Builder toBuilder() {
+        return new Builder().vocabSize(vocab_size).hiddenSize(hidden_size).numAttentionHeads(num_attention_heads)
+                .intermediateSize(intermediate_size).hiddenAct(hidden_act).hiddenDropoutProb(hidden_dropout_prob)
+                .attentionProbsDropoutProb(attention_probs_dropout_prob).maxPositionEmbeddings(max_position_embeddings)
+                .typeVocabSize(type_vocab_size).initializerRange(initializer_range).layerNormEps(layer_norm_eps)
+                .lLayers(l_layers).xLayers(x_layers).rLayers(r_layers).visualFeatDim(visual_feat_dim)
+                .visualPosDim(visual_pos_dim).numObjectLabels(num_object_labels).numAttrLabels(num_attr_labels)
+                .numQaLabels(num_qa_labels).visualLossNormalizer(visual_loss_normalizer);
     }
 
-    public LxmertConfig withVisualFeatDim(int d) {
-        return new LxmertConfig(vocab_size, hidden_size, num_attention_heads, intermediate_size, hidden_act,
-                hidden_dropout_prob, attention_probs_dropout_prob, max_position_embeddings, type_vocab_size,
-                initializer_range, layer_norm_eps, l_layers, x_layers, r_layers, d, visual_pos_dim,
-                num_object_labels, num_attr_labels, num_qa_labels, visual_loss_normalizer);
+    /** A builder starting from the released model's values ({@link #lxr955()}, as HuggingFace's defaults). */
+    public static Builder builder() {
+        return new Builder();
     }
 
-    public LxmertConfig withVocabSize(int v) {
-        return new LxmertConfig(v, hidden_size, num_attention_heads, intermediate_size, hidden_act,
-                hidden_dropout_prob, attention_probs_dropout_prob, max_position_embeddings, type_vocab_size,
-                initializer_range, layer_norm_eps, l_layers, x_layers, r_layers, visual_feat_dim, visual_pos_dim,
-                num_object_labels, num_attr_labels, num_qa_labels, visual_loss_normalizer);
+    /** Builds a config by field name: {@code LxmertConfig.builder().hiddenSize(64).lLayers(1).build()}. */
+    public static final class Builder {
+        private int vocabSize = 30522;
+        private int hiddenSize = 768;
+        private int numAttentionHeads = 12;
+        private int intermediateSize = 3072;
+        private String hiddenAct = "gelu";
+        private double hiddenDropoutProb = 0.1;
+        private double attentionProbsDropoutProb = 0.1;
+        private int maxPositionEmbeddings = 512;
+        private int typeVocabSize = 2;
+        private double initializerRange = 0.02;
+        private double layerNormEps = 1e-12;
+        private int lLayers = 9;
+        private int xLayers = 5;
+        private int rLayers = 5;
+        private int visualFeatDim = 2048;
+        private int visualPosDim = 4;
+        private int numObjectLabels = 1600;
+        private int numAttrLabels = 400;
+        private int numQaLabels = 9500;
+        private double visualLossNormalizer = 1.0 / 0.15;
+
+        private Builder() {}
+
+        public Builder vocabSize(int v) { vocabSize = v; return this; }
+        public Builder hiddenSize(int v) { hiddenSize = v; return this; }
+        public Builder numAttentionHeads(int v) { numAttentionHeads = v; return this; }
+        public Builder intermediateSize(int v) { intermediateSize = v; return this; }
+        public Builder hiddenAct(String v) { hiddenAct = v; return this; }
+        public Builder hiddenDropoutProb(double v) { hiddenDropoutProb = v; return this; }
+        public Builder attentionProbsDropoutProb(double v) { attentionProbsDropoutProb = v; return this; }
+        public Builder maxPositionEmbeddings(int v) { maxPositionEmbeddings = v; return this; }
+        public Builder typeVocabSize(int v) { typeVocabSize = v; return this; }
+        public Builder initializerRange(double v) { initializerRange = v; return this; }
+        public Builder layerNormEps(double v) { layerNormEps = v; return this; }
+        public Builder lLayers(int v) { lLayers = v; return this; }
+        public Builder xLayers(int v) { xLayers = v; return this; }
+        public Builder rLayers(int v) { rLayers = v; return this; }
+        public Builder visualFeatDim(int v) { visualFeatDim = v; return this; }
+        public Builder visualPosDim(int v) { visualPosDim = v; return this; }
+        public Builder numObjectLabels(int v) { numObjectLabels = v; return this; }
+        public Builder numAttrLabels(int v) { numAttrLabels = v; return this; }
+        public Builder numQaLabels(int v) { numQaLabels = v; return this; }
+        public Builder visualLossNormalizer(double v) { visualLossNormalizer = v; return this; }
+
+        /** The config; an invalid value is an {@link IllegalArgumentException} naming its JSON field. */
+        public LxmertConfig build() {
+            return new LxmertConfig(vocabSize, hiddenSize, numAttentionHeads, intermediateSize, hiddenAct,
+                    hiddenDropoutProb, attentionProbsDropoutProb, maxPositionEmbeddings, typeVocabSize,
+                    initializerRange, layerNormEps, lLayers, xLayers, rLayers, visualFeatDim, visualPosDim,
+                    numObjectLabels, numAttrLabels, numQaLabels, visualLossNormalizer);
+        }
     }
 
     public int headDim() {

@@ -1,10 +1,13 @@
 package lxmert.model;
 
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
 import lxmert.config.LxmertConfig;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.UnaryOperator;
 
 /**
  * visn_fc, then l language layers, r relationship (vision) layers, x cross-modality layers — in that
@@ -26,13 +29,13 @@ public final class LxrtEncoder extends Module {
         for (int i = 0; i < c.r_layers(); i++) rLayers.add(r.child(Integer.toString(i), new BertLayer(init, c)));
     }
 
-    /** Runs {@code layer} on inputs temporarily attached to a fresh manager; keeps only its outputs. */
-    private static NDArray[] scoped(NDArray[] inputs, java.util.function.Function<NDArray[], NDArray[]> layer) {
-        ai.djl.ndarray.NDManager parent = inputs[0].getManager();
-        try (ai.djl.ndarray.NDManager sub = parent.newSubManager()) {
-            for (NDArray x : inputs) x.tempAttach(sub);
-            NDArray[] out = layer.apply(inputs);
-            for (NDArray o : out) o.attach(parent);
+    /** Runs {@code layer} on {@code in} temporarily attached to a fresh manager; keeps only its outputs. */
+    private static NDList scoped(NDList in, UnaryOperator<NDList> layer) {
+        NDManager parent = in.head().getManager();
+        try (NDManager sub = parent.newSubManager()) {
+            in.tempAttach(sub);
+            NDList out = layer.apply(in);
+            out.attach(parent);
             return out;
         }
     }
@@ -42,22 +45,22 @@ public final class LxrtEncoder extends Module {
 
     /**
      * @param trace if non-null, receives every layer's output and (if {@code trace.attentions}) attention probs
-     * @return {lang, visn}
+     * @return the final language and vision sequences
      */
-    public NDArray[] forward(NDArray lang, NDArray langMask, NDArray feats, NDArray boxes, NDArray visnMask,
+    public LxrtXLayer.LangVisn forward(NDArray lang, NDArray langMask, NDArray feats, NDArray boxes, NDArray visnMask,
                              LxrtOutput.Trace trace) {
         NDArray visn = visnFc.forward(feats, boxes);
         if (trace == null) {
             // each layer in its own manager: its intermediates are freed as soon as its output exists (autograd
             // keeps natively what backward needs), so a batch never holds every layer's activations at once
-            for (BertLayer l : layer) lang = scoped(new NDArray[] {lang}, in -> new NDArray[] {l.forward(in[0], langMask, null)})[0];
-            for (BertLayer r : rLayers) visn = scoped(new NDArray[] {visn}, in -> new NDArray[] {r.forward(in[0], visnMask, null)})[0];
+            for (BertLayer l : layer) lang = scoped(new NDList(lang), in -> new NDList(l.forward(in.head(), langMask, null))).head();
+            for (BertLayer r : rLayers) visn = scoped(new NDList(visn), in -> new NDList(r.forward(in.head(), visnMask, null))).head();
             for (LxrtXLayer x : xLayers) {
-                NDArray[] out = scoped(new NDArray[] {lang, visn}, in -> x.forward(in[0], langMask, in[1], visnMask, null, null));
-                lang = out[0];
-                visn = out[1];
+                NDList out = scoped(new NDList(lang, visn), in -> x.forward(in.get(0), langMask, in.get(1), visnMask, null, null).toList());
+                lang = out.get(0);
+                visn = out.get(1);
             }
-            return new NDArray[] {lang, visn};
+            return new LxrtXLayer.LangVisn(lang, visn);
         }
         trace.visnFc = visn;
         for (BertLayer l : layer) {
@@ -69,13 +72,13 @@ public final class LxrtEncoder extends Module {
             trace.visnLayers.add(visn);
         }
         for (LxrtXLayer x : xLayers) {
-            NDArray[] out = x.forward(lang, langMask, visn, visnMask, trace.attentions ? trace.crossLangAttentions : null,
+            LxrtXLayer.LangVisn out = x.forward(lang, langMask, visn, visnMask, trace.attentions ? trace.crossLangAttentions : null,
                     trace.attentions ? trace.crossVisnAttentions : null);
-            lang = out[0];
-            visn = out[1];
+            lang = out.lang();
+            visn = out.visn();
             trace.crossLangLayers.add(lang);
             trace.crossVisnLayers.add(visn);
         }
-        return new NDArray[] {lang, visn};
+        return new LxrtXLayer.LangVisn(lang, visn);
     }
 }

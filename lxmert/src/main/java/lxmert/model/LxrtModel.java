@@ -55,9 +55,8 @@ public final class LxrtModel extends Module {
         NDArray visnMask = visualMask != null ? Ops.extendedMask(visualMask) : null;
         NDArray emb = embeddings.forward(inputIds, segmentIds);
         if (trace != null) trace.embedding = emb;
-        NDArray[] lv = encoder.forward(emb, langMask, feats, boxes, visnMask, trace);
-        NDArray cls = lv[0].get(":, 0, :");
-        NDArray pooled = pooler.forward(cls).tanh();
-        return new LxrtOutput(lv[0], lv[1], pooled, trace);
+        LxrtXLayer.LangVisn lv = encoder.forward(emb, langMask, feats, boxes, visnMask, trace);
+        NDArray pooled = pooler.forward(lv.lang().get(":, 0, :")).tanh();
+        return new LxrtOutput(lv.lang(), lv.visn(), pooled, trace);
     }
 }

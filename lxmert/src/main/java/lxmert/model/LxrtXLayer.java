@@ -1,6 +1,7 @@
 package lxmert.model;
 
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
 import lxmert.config.LxmertConfig;
 
 import java.util.List;
@@ -30,8 +31,13 @@ public final class LxrtXLayer extends Module {
                 c.layer_norm_eps(), c.hidden_dropout_prob()));
     }
 
-    /** Returns {lang, visn}. Attention probabilities (if sinks given): cross l->v, cross v->l, self l, self v. */
-    public NDArray[] forward(NDArray lang, NDArray langMask, NDArray visn, NDArray visnMask,
+    /** The language and vision sequences a cross-modality layer (and the encoder) returns. */
+    public record LangVisn(NDArray lang, NDArray visn) {
+        NDList toList() { return new NDList(lang, visn); }
+    }
+
+    /** Attention probabilities (if sinks given): cross l->v, cross v->l, self l, self v. */
+    public LangVisn forward(NDArray lang, NDArray langMask, NDArray visn, NDArray visnMask,
                              List<NDArray> langProbs, List<NDArray> visnProbs) {
         NDArray langX = visualAttention.forward(lang, visn, visnMask, langProbs);
         NDArray visnX = visualAttention.forward(visn, lang, langMask, visnProbs);
@@ -39,6 +45,6 @@ public final class LxrtXLayer extends Module {
         NDArray visnS = visnSelfAtt.forward(visnX, visnMask, visnProbs);
         NDArray langOut = langOutput.forward(langInter.forward(langS), langS);
         NDArray visnOut = visnOutput.forward(visnInter.forward(visnS), visnS);
-        return new NDArray[] {langOut, visnOut};
+        return new LangVisn(langOut, visnOut);
     }
 }

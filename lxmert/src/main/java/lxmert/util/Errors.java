@@ -8,8 +8,6 @@ import java.nio.file.NotDirectoryException;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
 
-import lxmert.data.DataFormatException;
-
 /**
  * How errors are told to a person, shared by the command line and the notebook kernel: bad usage or bad input
  * ({@link #isBadInput}: exit status 2, one line) versus a failure while running (exit status 1).
@@ -18,17 +16,19 @@ public final class Errors {
     private Errors() {
     }
 
+    /** Marks an exception that is the input's fault (a malformed file, a bad line of input), not a failure. */
+    public interface BadInput {
+    }
+
     /**
      * Bad usage or bad input: {@link IllegalArgumentException} (with {@code CheckpointException} and
-     * {@link NumberFormatException}), {@link DataFormatException}, missing or unreadable files, and any exception
-     * whose class is named {@code *InputLineException} (a bad line of input).
+     * {@link NumberFormatException}), any {@link BadInput} exception (e.g. {@code DataFormatException}), and
+     * missing or unreadable files.
      */
     public static boolean isBadInput(Throwable t) {
-        return t instanceof IllegalArgumentException
-                || t instanceof DataFormatException
+        return t instanceof IllegalArgumentException || t instanceof BadInput
                 || t instanceof NoSuchFileException || t instanceof FileNotFoundException
-                || t instanceof AccessDeniedException || t instanceof NotDirectoryException
-                || t.getClass().getSimpleName().endsWith("InputLineException");
+                || t instanceof AccessDeniedException || t instanceof NotDirectoryException;
     }
 
     /** The exception that says what happened, through wrappers that add nothing. */

@@ -94,14 +94,18 @@ public final class ReferenceVerifier {
         int obj = loss.has("obj") ? loss.get("obj").get(0).asInt() : spec.path("obj").asInt(1600);
         int attr = loss.has("attr") ? loss.get("attr").get(0).asInt() : spec.path("attr").asInt(400);
         double norm = loss.has("obj") ? loss.get("obj").get(3).asDouble() : 1 / 0.15;
-        return new LxmertConfig(req(b, "vocab_size", where).asInt(), req(b, "hidden_size", where).asInt(),
-                req(b, "num_attention_heads", where).asInt(), req(b, "intermediate_size", where).asInt(),
-                b.path("hidden_act").asText("gelu"), b.path("hidden_dropout_prob").asDouble(0.1),
-                b.path("attention_probs_dropout_prob").asDouble(0.1), req(b, "max_position_embeddings", where).asInt(),
-                b.path("type_vocab_size").asInt(2), b.path("initializer_range").asDouble(0.02), 1e-12,
-                req(v, "l_layers", where).asInt(), req(v, "x_layers", where).asInt(), req(v, "r_layers", where).asInt(),
-                req(v, "visual_feat_dim", where).asInt(), v.path("visual_pos_dim").asInt(4), obj, attr,
-                req(spec, "n_ans_pre", where).asInt(), norm);
+        return LxmertConfig.builder().vocabSize(req(b, "vocab_size", where).asInt())
+                .hiddenSize(req(b, "hidden_size", where).asInt())
+                .numAttentionHeads(req(b, "num_attention_heads", where).asInt())
+                .intermediateSize(req(b, "intermediate_size", where).asInt()).hiddenAct(b.path("hidden_act").asText("gelu"))
+                .hiddenDropoutProb(b.path("hidden_dropout_prob").asDouble(0.1))
+                .attentionProbsDropoutProb(b.path("attention_probs_dropout_prob").asDouble(0.1))
+                .maxPositionEmbeddings(req(b, "max_position_embeddings", where).asInt())
+                .typeVocabSize(b.path("type_vocab_size").asInt(2)).initializerRange(b.path("initializer_range").asDouble(0.02))
+                .layerNormEps(1e-12).lLayers(req(v, "l_layers", where).asInt()).xLayers(req(v, "x_layers", where).asInt())
+                .rLayers(req(v, "r_layers", where).asInt()).visualFeatDim(req(v, "visual_feat_dim", where).asInt())
+                .visualPosDim(v.path("visual_pos_dim").asInt(4)).numObjectLabels(obj).numAttrLabels(attr)
+                .numQaLabels(req(spec, "n_ans_pre", where).asInt()).visualLossNormalizer(norm).build();
     }
 
     private static JsonNode req(JsonNode n, String key, Path where) {

@@ -151,10 +151,12 @@ class CliErrorsTest {
     @CommandLine.Command(name = "boom")
     static final class Boom implements Callable<Integer> {
         @CommandLine.Option(names = "--input") boolean input;
+        @CommandLine.Option(names = "--malformed") boolean malformed;
 
         @Override
-        public Integer call() {
+        public Integer call() throws lxmert.data.DataFormatException {
             if (input) throw new IllegalArgumentException("line 3 of f.json: no 'answer'");
+            if (malformed) throw new lxmert.data.DataFormatException(java.nio.file.Path.of("f.tsv"), "line 2", "7 fields, expected 10");
             throw new IllegalStateException("the disk is gone");
         }
     }
@@ -170,6 +172,9 @@ class CliErrorsTest {
         Run input = run(cl, "boom", "--input");
         assertEquals(2, input.rc());
         assertEquals("lxmert boom: error: line 3 of f.json: no 'answer'", input.err().strip());
+        Run malformed = run(cl, "boom", "--malformed");
+        assertEquals(2, malformed.rc(), "a malformed data file is bad input");
+        assertEquals("lxmert boom: error: f.tsv: line 2: 7 fields, expected 10", malformed.err().strip());
         Run verbose = run(cl, "boom", "--verbose");
         assertEquals(1, verbose.rc());
         assertTrue(verbose.err().startsWith("lxmert boom: error: the disk is gone"), verbose.err());

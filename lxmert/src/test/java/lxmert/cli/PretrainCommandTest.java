@@ -28,7 +28,9 @@ class PretrainCommandTest {
         assertEquals(0, Main.commandLine().execute("data", "synth", "--out", data.toString(), "--seed", "5", "--scale", "0.3",
                 "--feat-dim", "16", "--boxes", "8"));
         Path cfg = tmp.resolve("small.json");
-        new LxmertConfig(400, 32, 2, 64, "gelu", 0.1, 0.1, 64, 2, 0.02, 1e-12, 1, 1, 1, 16, 4, 1600, 400, 10, 1 / 0.15).save(cfg);
+        LxmertConfig.builder().vocabSize(400).hiddenSize(32).numAttentionHeads(2).intermediateSize(64)
+                .maxPositionEmbeddings(64).lLayers(1).xLayers(1).rLayers(1).visualFeatDim(16).numQaLabels(10).build()
+                .save(cfg);
         Path out = tmp.resolve("out");
         PrintStream old = System.out;
         ByteArrayOutputStream buf = new ByteArrayOutputStream();

@@ -73,7 +73,9 @@ class RunFolderCliTest {
         world = tmp.resolve("data");
         ok("data", "synth", "--out", world.toString(), "--seed", "5", "--scale", "0.3", "--feat-dim", "8");
         config = tmp.resolve("cfg.json");
-        new LxmertConfig(400, 32, 2, 64, "gelu", 0.1, 0.1, 64, 2, 0.02, 1e-12, 1, 1, 1, 8, 4, 16, 8, 16, 1 / 0.15).save(config);
+        LxmertConfig.builder().vocabSize(400).hiddenSize(32).numAttentionHeads(2).intermediateSize(64)
+                .maxPositionEmbeddings(64).lLayers(1).xLayers(1).rLayers(1).visualFeatDim(8).numObjectLabels(16)
+                .numAttrLabels(8).numQaLabels(16).build().save(config);
         run = tmp.resolve("run");
         Out f = ok("finetune", "--task", "vqa", "--data", world.toString(), "--output", run.toString(), "--config", config.toString(),
                 "--vocab", world.resolve("synth-vocab.txt").toString(), "--epochs", "1", "--batch-size", "8", "--lr", "1e-3",

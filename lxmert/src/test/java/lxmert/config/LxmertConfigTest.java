@@ -90,4 +90,46 @@ class LxmertConfigTest {
         assertEquals(2048, r.visual_feat_dim());
         assertEquals(1 / 0.15, r.visual_loss_normalizer(), 1e-12);
     }
+
+    /** A config.json as runs write it (every value other than lxr955's): it loads, and the builder names each field. */
+    @Test
+    void writtenConfigLoadsAndTheBuilderSetsEachFieldByName() {
+        String written = """
+                {
+                  "model_type" : "lxmert",
+                  "vocab_size" : 400,
+                  "hidden_size" : 32,
+                  "num_attention_heads" : 2,
+                  "intermediate_size" : 64,
+                  "hidden_act" : "relu",
+                  "hidden_dropout_prob" : 0.2,
+                  "attention_probs_dropout_prob" : 0.3,
+                  "max_position_embeddings" : 64,
+                  "type_vocab_size" : 3,
+                  "initializer_range" : 0.05,
+                  "layer_norm_eps" : 1.0E-6,
+                  "l_layers" : 1,
+                  "x_layers" : 2,
+                  "r_layers" : 3,
+                  "visual_feat_dim" : 8,
+                  "visual_pos_dim" : 5,
+                  "num_object_labels" : 16,
+                  "num_attr_labels" : 8,
+                  "num_qa_labels" : 10,
+                  "visual_loss_normalizer" : 2.5
+                }""";
+        LxmertConfig built = LxmertConfig.builder().vocabSize(400).hiddenSize(32).numAttentionHeads(2).intermediateSize(64)
+                .hiddenAct("relu").hiddenDropoutProb(0.2).attentionProbsDropoutProb(0.3).maxPositionEmbeddings(64)
+                .typeVocabSize(3).initializerRange(0.05).layerNormEps(1e-6).lLayers(1).xLayers(2).rLayers(3)
+                .visualFeatDim(8).visualPosDim(5).numObjectLabels(16).numAttrLabels(8).numQaLabels(10)
+                .visualLossNormalizer(2.5).build();
+        assertEquals(built, LxmertConfig.fromJson(written, "config.json"));
+        assertEquals(written.replaceAll("\\s", ""), built.toJson().replaceAll("\\s", ""));
+        assertEquals(built, built.toBuilder().build());
+        assertEquals(LxmertConfig.lxr955(), LxmertConfig.tiny().toBuilder().hiddenSize(768).numAttentionHeads(12)
+                .intermediateSize(3072).lLayers(9).xLayers(5).rLayers(5).build());
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> built.toBuilder().numAttentionHeads(3).build());
+        assertEquals("invalid config value for \"num_attention_heads\": 3 (must divide hidden_size 32)", e.getMessage());
+    }
 }

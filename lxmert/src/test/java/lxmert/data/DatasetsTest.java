@@ -5,11 +5,17 @@ import static org.junit.jupiter.api.Assertions.*;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.stream.IntStream;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+
+import lxmert.tasks.pretrain.PretrainCorpus;
+import lxmert.text.BertTokenizer;
+import lxmert.text.Vocab;
 
 class DatasetsTest {
     @TempDir Path root;
@@ -180,21 +186,26 @@ class DatasetsTest {
                 + " \"labelf\": {\"vqa\": [{\"Two\": 0.9, \"three\": 0.3}, {\"the man\": 1, \"man\": 0.6, \"cat\": 0.3}]}},"
                 + "{\"img_id\": \"V9\", \"sentf\": {\"mscoco\": [\"c\"]}, \"labelf\": {}}]");
         tsv("mscoco_imgfeat/val2014_obj36.tsv", "V1");
-        try (PretrainDataset d = PretrainDataset.load(DataOptions.of(root), "mscoco_minival", List.of("vqa"))) {
-            assertEquals(1, d.dropped());
-            assertEquals(4, d.data().size());
-            PretrainExample e0 = d.data().get(0), e3 = d.data().get(3);
-            assertEquals("V1_mscoco_000", e0.uid());
-            assertNull(e0.label());
-            assertEquals("V1_vqa_001", e3.uid());
-            assertEquals("vqa", e3.dset());
-            assertEquals(Map.of("2", 0.9), d.data().get(2).label(), "'Two' -> '2'; 'three' -> '3' is not in the table");
+        var tokenizer = new BertTokenizer(Vocab.fromLines("t", List.of("[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]")));
+        try (PretrainCorpus c = PretrainCorpus.load(DataOptions.of(root), "mscoco_minival", List.of("vqa"), -1, tokenizer, 20)) {
+            assertEquals(1, c.droppedRecords());
+            assertEquals(List.of("V1_mscoco_000", "V1_mscoco_001", "V1_vqa_000", "V1_vqa_001"),
+                    IntStream.range(0, c.size()).mapToObj(c::uid).toList());
+            assertFalse(c.labelled(0));
+            assertEquals("vqa", c.category(3));
+            assertEquals(Map.of("2", (double) 0.9f), label(c, 2), "'Two' -> '2'; 'three' -> '3' is not in the table");
             // 'the man' -> 'man' overwrites the later 'man' entry with its own score (label[new] = label.pop(ans));
             // 'cat' is gqa-only
-            assertEquals(Map.of("man", 1.0), e3.label());
+            assertEquals(Map.of("man", 1.0), label(c, 3));
         }
-        try (PretrainDataset d = PretrainDataset.loadRecords(root, "mscoco_minival", null)) {
-            assertEquals(Map.of("man", 1.0, "cat", 0.3), d.raw().get(0).labelf().get("vqa").get(1));
+        try (PretrainCorpus c = PretrainCorpus.load(DataOptions.of(root), "mscoco_minival", null, -1, tokenizer, 20)) {
+            assertEquals(Map.of("man", 1.0, "cat", (double) 0.3f), label(c, 3));
         }
+    }
+
+    private static Map<String, Double> label(PretrainCorpus c, int example) {
+        Map<String, Double> m = new HashMap<>();
+        for (int k = 0; k < c.numAnswers(example); k++) m.put(c.answerTable().answers().get(c.answer(example, k)), (double) c.score(example, k));
+        return m;
     }
 }

@@ -33,7 +33,9 @@ class ModelWeightsTest {
     }
 
     static LxmertConfig small() {
-        return new LxmertConfig(120, 32, 4, 64, "gelu", 0.1, 0.1, 40, 2, 0.02, 1e-12, 2, 1, 1, 24, 4, 10, 6, 7, 1 / 0.15);
+        return LxmertConfig.builder().vocabSize(120).hiddenSize(32).numAttentionHeads(4).intermediateSize(64)
+                .maxPositionEmbeddings(40).lLayers(2).xLayers(1).rLayers(1).visualFeatDim(24).numObjectLabels(10)
+                .numAttrLabels(6).numQaLabels(7).build();
     }
 
     private static float[] forward(LxmertPretraining m, NDManager mgr) throws Exception {
@@ -84,7 +86,9 @@ class ModelWeightsTest {
             assertTrue(r.missing().stream().allMatch(k -> k.startsWith("logit_fc.")), r.toString());
             assertTrue(r.unexpected().contains("answer_head.logit_fc.3.weight"), r.toString());
             // a config with another hidden size: every mismatch is named with both shapes
-            LxmertConfig other = new LxmertConfig(120, 16, 4, 64, "gelu", 0.1, 0.1, 40, 2, 0.02, 1e-12, 2, 1, 1, 24, 4, 10, 6, 7, 1 / 0.15);
+            LxmertConfig other = LxmertConfig.builder().vocabSize(120).hiddenSize(16).numAttentionHeads(4)
+                    .intermediateSize(64).maxPositionEmbeddings(40).lLayers(2).xLayers(1).rLayers(1).visualFeatDim(24)
+                    .numObjectLabels(10).numAttrLabels(6).numQaLabels(7).build();
             LxmertPretraining c = LxmertPretraining.create(mgr, other, 1);
             LoadReport r2 = ModelWeights.load(c.namedParameters(), ModelWeights.readCanonical(f), k -> false);
             assertFalse(r2.mismatched().isEmpty());
@@ -102,8 +106,8 @@ class ModelWeightsTest {
             LxmertConfig c = LxmertConfig.lxr955();
             java.util.List<String> expected = new java.util.ArrayList<>();
             for (com.fasterxml.jackson.databind.JsonNode k : man.get("state_dict").get("keys")) expected.add(k.get("key").asText());
-            LxmertConfig slim = new LxmertConfig(c.vocab_size(), 8, 1, 8, "gelu", 0.1, 0.1, c.max_position_embeddings(), 2, 0.02,
-                    1e-12, c.l_layers(), c.x_layers(), c.r_layers(), 8, 4, 8, 8, 8, 1 / 0.15);
+            LxmertConfig slim = c.toBuilder().hiddenSize(8).numAttentionHeads(1).intermediateSize(8).visualFeatDim(8)
+                    .numObjectLabels(8).numAttrLabels(8).numQaLabels(8).build();
             LxmertPretraining m = LxmertPretraining.create(mgr, slim, 0);
             java.util.List<String> got = new java.util.ArrayList<>();
             for (String k : ModelWeights.tensors(m.namedParameters()).keySet()) got.add("module." + k);

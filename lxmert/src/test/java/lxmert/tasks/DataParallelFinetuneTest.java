@@ -44,11 +44,7 @@ class DataParallelFinetuneTest {
 
     /** The small world's config without dropout (data parallel shards draw other dropout masks than one device). */
     static LxmertConfig noDropout() {
-        LxmertConfig c = SmallWorld.config();
-        return new LxmertConfig(c.vocab_size(), c.hidden_size(), c.num_attention_heads(), c.intermediate_size(), c.hidden_act(),
-                0.0, 0.0, c.max_position_embeddings(), c.type_vocab_size(), c.initializer_range(), c.layer_norm_eps(),
-                c.l_layers(), c.x_layers(), c.r_layers(), c.visual_feat_dim(), c.visual_pos_dim(), c.num_object_labels(),
-                c.num_attr_labels(), c.num_qa_labels(), c.visual_loss_normalizer());
+        return SmallWorld.config().toBuilder().hiddenDropoutProb(0.0).attentionProbsDropoutProb(0.0).build();
     }
 
     record Run(List<Double> losses, List<Double> norms, Finetuner.Result result, Map<String, Tensor> last) {}

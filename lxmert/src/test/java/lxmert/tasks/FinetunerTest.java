@@ -124,7 +124,7 @@ class FinetunerTest {
         e = assertThrows(IllegalArgumentException.class, () -> new Finetuner(o.withEpochs(0), List.of(), null));
         assertTrue(e.getMessage().contains("--epochs"), e.getMessage());
         e = assertThrows(IllegalArgumentException.class,
-                () -> new Finetuner(o.withConfig(o.config().withVisualFeatDim(99)), List.of(), null));
+                () -> new Finetuner(o.withConfig(o.config().toBuilder().visualFeatDim(99).build()), List.of(), null));
         assertTrue(e.getMessage().contains("visual_feat_dim"), e.getMessage());
         e = assertThrows(IllegalArgumentException.class, () -> new Finetuner(o.withResume(true), List.of(), null).train());
         assertTrue(e.getMessage().contains("LAST.resume.pth"), e.getMessage());

@@ -70,7 +70,7 @@ class LearningTest {
                 Integer.getInteger("learning.boxes", maxObjects)).withVqaFamilies("colour", "shape").withMaxObjects(maxObjects)).write(world);
         Path vocab = world.resolve("synth-vocab.txt");
         // the synth preset; its embedding table cut to the world's vocabulary (30522 rows would cost Adam time only)
-        LxmertConfig config = LxmertConfig.synth().withVocabSize(lxmert.text.Vocab.load(vocab).size());
+        LxmertConfig config = LxmertConfig.synth().toBuilder().vocabSize(lxmert.text.Vocab.load(vocab).size()).build();
         Path out = tmp.resolve("run");
         FinetuneOptions o = FinetuneOptions.defaults(Task.VQA, world, out).withConfig(config)
                 .withData(DataOptions.of(world)).withVocab(vocab)

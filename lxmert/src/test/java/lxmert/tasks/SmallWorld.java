@@ -19,7 +19,9 @@ final class SmallWorld {
     }
 
     static LxmertConfig config() {
-        return new LxmertConfig(400, 32, 2, 64, "gelu", 0.1, 0.1, 64, 2, 0.02, 1e-12, 1, 1, 1, FEAT_DIM, 4, 16, 8, 16, 1 / 0.15);
+        return LxmertConfig.builder().vocabSize(400).hiddenSize(32).numAttentionHeads(2).intermediateSize(64)
+                .maxPositionEmbeddings(64).lLayers(1).xLayers(1).rLayers(1).visualFeatDim(FEAT_DIM).numObjectLabels(16)
+                .numAttrLabels(8).numQaLabels(16).build();
     }
 
     static FinetuneOptions options(Task task, Path data, Path out) {

@@ -18,8 +18,9 @@ import static org.junit.jupiter.api.Assertions.*;
 /** The one training step: gradient accumulation equals one large batch; clipping on the device equals the host version. */
 class TrainerTest {
     static final int ANSWERS = 12;
-    static final LxmertConfig CONFIG = new LxmertConfig(300, 32, 2, 64, "gelu", 0.1, 0.1, 64, 2, 0.02, 1e-12, 1, 1, 1, 16, 4, 16, 8,
-            16, 1 / 0.15);
+    static final LxmertConfig CONFIG = LxmertConfig.builder().vocabSize(300).hiddenSize(32).numAttentionHeads(2)
+            .intermediateSize(64).maxPositionEmbeddings(64).lLayers(1).xLayers(1).rLayers(1).visualFeatDim(16)
+            .numObjectLabels(16).numAttrLabels(8).numQaLabels(16).build();
 
     @BeforeAll
     static void offline() {

@@ -27,8 +27,8 @@ class TrainingInterruptTest {
         Path data = tmp.resolve("data");
         new SynthWorld(new SynthWorld.Config(7, 0.3, 16)).write(data);
         Path vocab = data.resolve("synth-vocab.txt");
-        LxmertConfig cfg = LxmertConfig.tiny().withVisualFeatDim(16)
-                .withVocabSize(lxmert.text.Vocab.load(vocab).size());
+        LxmertConfig cfg = LxmertConfig.tiny().toBuilder().visualFeatDim(16)
+                .vocabSize(lxmert.text.Vocab.load(vocab).size()).build();
         FinetuneOptions opts = FinetuneOptions.defaults(Task.VQA, data, tmp.resolve("out")).withConfig(cfg)
                 .withEpochs(2).withBatchSize(8).withVocab(vocab);
         Interrupts interrupts = new Interrupts();

@@ -32,7 +32,9 @@ class RunFolderMagicsTest {
         Path world = tmp.resolve("data");
         new SynthWorld(new SynthWorld.Config(5, 0.3, 8)).write(world);
         Path cfg = tmp.resolve("cfg.json");
-        new LxmertConfig(400, 32, 2, 64, "gelu", 0.1, 0.1, 64, 2, 0.02, 1e-12, 1, 1, 1, 8, 4, 16, 8, 16, 1 / 0.15).save(cfg);
+        LxmertConfig.builder().vocabSize(400).hiddenSize(32).numAttentionHeads(2).intermediateSize(64)
+                .maxPositionEmbeddings(64).lLayers(1).xLayers(1).rLayers(1).visualFeatDim(8).numObjectLabels(16)
+                .numAttrLabels(8).numQaLabels(16).build().save(cfg);
         Path run = tmp.resolve("run");
         LxmertMagics m = new LxmertMagics(new RecordingSession());
         ByteArrayOutputStream printed = new ByteArrayOutputStream();

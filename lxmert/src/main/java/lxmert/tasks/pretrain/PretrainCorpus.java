@@ -21,8 +21,6 @@ import lxmert.data.DataFormatException;
 import lxmert.data.DataOptions;
 import lxmert.data.FeatureStore;
 import lxmert.data.ImageFeatures;
-import lxmert.data.PretrainDataset;
-import lxmert.data.PretrainExample;
 import lxmert.text.BertTokenizer;
 
 /**
@@ -106,11 +104,18 @@ public final class PretrainCorpus implements AutoCloseable {
         this.fromCache = fromCache;
     }
 
+    /** Source -> feature TSV relative to the data root ({@code lxmert_data.py Split2ImgFeatPath}). */
+    public static final Map<String, String> SOURCE2TSV = Map.of(
+            "mscoco_train", "mscoco_imgfeat/train2014_obj36.tsv",
+            "mscoco_minival", "mscoco_imgfeat/val2014_obj36.tsv",
+            "mscoco_nominival", "mscoco_imgfeat/val2014_obj36.tsv",
+            "vgnococo", "vg_gqa_imgfeat/vg_gqa_obj36.tsv");
+
     // ------------------------------------------------------------------------------------------------ loading
 
     /**
      * Loads {@code sources} (comma-separated, e.g. {@code mscoco_train,mscoco_nominival,vgnococo}) from
-     * {@code root/lxmert/<source>.json} with the images of each source's TSV ({@link PretrainDataset#SOURCE2TSV}),
+     * {@code root/lxmert/<source>.json} with the images of each source's TSV ({@link #SOURCE2TSV}),
      * first {@code topK} rows of each ({@code <= 0}: all; the original uses 500 with --tiny, 5000 with --fast and for
      * the valid split).
      *
@@ -122,10 +127,10 @@ public final class PretrainCorpus implements AutoCloseable {
         List<Path> tsvs = new ArrayList<>();
         List<Integer> ks = new ArrayList<>();
         for (String s : src) {
-            String rel = PretrainDataset.SOURCE2TSV.get(s);
+            String rel = SOURCE2TSV.get(s);
             if (rel == null) {
                 throw new IllegalArgumentException("unknown pretraining source '" + s + "', expected one of "
-                        + new java.util.TreeSet<>(PretrainDataset.SOURCE2TSV.keySet()));
+                        + new java.util.TreeSet<>(SOURCE2TSV.keySet()));
             }
             tsvs.add(opt.root().resolve(rel));
             ks.add(topK);
@@ -341,7 +346,7 @@ public final class PretrainCorpus implements AutoCloseable {
                 List<String> sents = e.getValue();
                 for (int i = 0; i < sents.size(); i++) {
                     int[] ids = encode(sents.get(i).strip());
-                    addExample(img, cat, i, ids, labels == null ? null : PretrainDataset.convertLabel(labels.get(i), answers));
+                    addExample(img, cat, i, ids, labels == null ? null : convertLabel(labels.get(i), answers));
                 }
             }
             return true;
@@ -434,6 +439,23 @@ public final class PretrainCorpus implements AutoCloseable {
         }
 
         public PretrainCorpus build() { return new PretrainCorpus(this, features); }
+    }
+
+    /**
+     * The original's in-place loop over {@code list(label.keys())}: a converted answer in the table replaces the
+     * original key ({@code label[new] = label.pop(ans)}, so it moves to the end / overwrites), others are removed.
+     */
+    static Map<String, Double> convertLabel(Map<String, Double> label, AnswerTable table) {
+        Map<String, Double> m = new LinkedHashMap<>(label);
+        for (String ans : new ArrayList<>(label.keySet())) {
+            String na = AnswerTable.convertAns(ans);
+            if (table.used(na)) {
+                if (!ans.equals(na)) m.put(na, m.remove(ans));
+            } else {
+                m.remove(ans);
+            }
+        }
+        return m;
     }
 
     static int grow(int cur, int need) {
@@ -535,7 +557,9 @@ public final class PretrainCorpus implements AutoCloseable {
     public String category(int example) { return categories[exCategory[example]]; }
 
     /** The original's uid {@code <img_id>_<dset>_<%03d sentence index>}. */
-    public String uid(int example) { return PretrainExample.makeUid(imgId(example), category(example), exSentIdx[example]); }
+    public String uid(int example) {
+        return String.format("%s_%s_%03d", imgId(example), category(example), exSentIdx[example]);
+    }
 
     /** Whether the example's source has QA labels (its label may still be empty after the answer filter). */
     public boolean labelled(int example) { return labelled.get(example); }

@@ -20,7 +20,6 @@ import lxmert.data.DataOptions;
 import lxmert.data.FeatureStore;
 import lxmert.data.ObjTsvRow;
 import lxmert.data.ObjTsvWriter;
-import lxmert.data.PretrainDataset;
 import lxmert.text.BertTokenizer;
 import lxmert.text.Vocab;
 
@@ -208,7 +207,7 @@ public final class PretrainDataBench {
                 }
                 g.writeEndArray();
             }
-            Path tsv = root.resolve(PretrainDataset.SOURCE2TSV.get(s));
+            Path tsv = root.resolve(PretrainCorpus.SOURCE2TSV.get(s));
             writeTsv(tsv, ids, o.boxes(), o.featDim(), r);
             long t = System.nanoTime();
             try (FeatureStore st = FeatureStore.open(tsv, null, -1, o.featDim())) {

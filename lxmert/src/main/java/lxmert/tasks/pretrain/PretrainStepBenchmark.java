@@ -49,7 +49,7 @@ public final class PretrainStepBenchmark {
 
     /** The step on one device, or data parallel over several (the first holds the master; {@code cpu,cpu} tests it). */
     public static ModelBenchmark.Result run(LxmertConfig cfg, int batch, int steps, List<Device> devices, PrintStream log) {
-        LxmertConfig c = cfg.withNumQaLabels(ANSWERS);
+        LxmertConfig c = cfg.toBuilder().numQaLabels(ANSWERS).build();
         int L = ModelBenchmark.SEQ, N = ModelBenchmark.BOXES, D = c.visual_feat_dim();
         Random rng = new Random(0);
         PretrainBatch b = new PretrainBatch(batch, L, N, D);

@@ -134,7 +134,7 @@ public final class Pretrainer implements AutoCloseable {
             trainBatcher = new PretrainBatcher(tr, tr, opt.tasks(), sp, opt.seqLen(), opt.seed());
             validBatcher = va == null || va.size() == 0 ? null : new PretrainBatcher(va, tr, opt.tasks(), sp, opt.seqLen(), opt.seed() + 1);
             // the QA head predicts the answers of all_ans.json (after --qa-sets), as the original's num_answers
-            this.config = opt.config().withNumQaLabels(Math.max(1, tr.answerTable().size()));
+            this.config = opt.config().toBuilder().numQaLabels(Math.max(1, tr.answerTable().size())).build();
             this.devices = lxmert.tasks.Finetuner.devices(opt.device());
             newRoot = NDManager.newBaseManager(devices.get(0));
             this.model = LxmertPretraining.create(newRoot, config, opt.tasks().heads(), opt.seed());

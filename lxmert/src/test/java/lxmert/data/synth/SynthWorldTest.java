@@ -8,22 +8,27 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.stream.IntStream;
 import java.util.stream.Stream;
 
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+
 import lxmert.data.DataOptions;
 import lxmert.data.Nlvr2Dataset;
 import lxmert.data.Nlvr2Example;
-import lxmert.data.PretrainDataset;
-import lxmert.data.PretrainExample;
 import lxmert.data.QaDataset;
 import lxmert.data.QaExample;
 import lxmert.data.QaTask;
+import lxmert.tasks.pretrain.PretrainCorpus;
+import lxmert.text.BertTokenizer;
 
 class SynthWorldTest {
+    static final String PRETRAIN_SOURCES = "mscoco_train,mscoco_nominival,mscoco_minival,vgnococo";
     @TempDir static Path tmp;
     static Path world;
 
@@ -79,10 +84,11 @@ class SynthWorldTest {
                 assertTrue(trues > 0 && trues < d.data().size(), s + " has both labels");
             }
         }
-        try (PretrainDataset d = PretrainDataset.load(opt, "mscoco_train,mscoco_nominival,mscoco_minival,vgnococo", null)) {
-            assertEquals(0, d.dropped());
-            assertTrue(d.data().stream().anyMatch(e -> e.label() != null && !e.label().isEmpty()));
-            assertTrue(d.data().stream().anyMatch(e -> e.dset().equals("vg")));
+        try (PretrainCorpus c = PretrainCorpus.load(opt, PRETRAIN_SOURCES, null, -1,
+                BertTokenizer.fromVocabFile(world.resolve("synth-vocab.txt")), 20)) {
+            assertEquals(0, c.droppedRecords());
+            assertTrue(IntStream.range(0, c.size()).anyMatch(i -> c.labelled(i) && c.numAnswers(i) > 0));
+            assertTrue(IntStream.range(0, c.size()).anyMatch(i -> c.category(i).equals("vg")));
         }
     }
 
@@ -141,8 +147,10 @@ class SynthWorldTest {
         for (String s : new String[]{"train", "nominival", "minival", "test"}) for (QaExample e : QaDataset.readSplits(QaTask.VQA, world, s)) sents.add(e.sent());
         for (String s : new String[]{"train", "valid", "testdev", "submit"}) for (QaExample e : QaDataset.readSplits(QaTask.GQA, world, s)) sents.add(e.sent());
         for (String s : new String[]{"train", "valid", "test"}) for (Nlvr2Example e : Nlvr2Dataset.readSplits(world, s)) sents.add(e.sent());
-        try (PretrainDataset d = PretrainDataset.loadRecords(world, "mscoco_train,mscoco_nominival,mscoco_minival,vgnococo", null)) {
-            for (var r : d.raw()) for (PretrainExample e : PretrainDataset.flatten(r)) sents.add(e.sent());
+        for (String source : PRETRAIN_SOURCES.split(",")) {
+            for (JsonNode r : new ObjectMapper().readTree(world.resolve("lxmert/" + source + ".json").toFile())) {
+                r.get("sentf").forEach(category -> category.forEach(sent -> sents.add(sent.textValue())));
+            }
         }
         assertTrue(sents.size() > 1000);
         for (String s : sents) {

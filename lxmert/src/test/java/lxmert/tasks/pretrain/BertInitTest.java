@@ -29,7 +29,9 @@ import lxmert.model.LxmertPretraining;
 class BertInitTest {
     @TempDir Path tmp;
     // vocab 400, hidden 32, 2 heads, FFN 64, max pos 64; l/x/r = 2/1/1, feat 16
-    static final LxmertConfig CFG = new LxmertConfig(400, 32, 2, 64, "gelu", 0.1, 0.1, 64, 2, 0.02, 1e-12, 2, 1, 1, 16, 4, 16, 8, 12, 1 / 0.15);
+    static final LxmertConfig CFG = LxmertConfig.builder().vocabSize(400).hiddenSize(32).numAttentionHeads(2)
+            .intermediateSize(64).maxPositionEmbeddings(64).lLayers(2).xLayers(1).rLayers(1).visualFeatDim(16)
+            .numObjectLabels(16).numAttrLabels(8).numQaLabels(12).build();
 
     /** HF key -> tensor with values {@code id + 0.001 * i} so every tensor is distinguishable. */
     static Map<String, Tensor> hfBert(String prefix, int layers) {
@@ -203,7 +205,9 @@ class BertInitTest {
             @Override public void onMessage(String m) { messages.add(m); }
             @Override public void onBatch(BatchEvent e) { losses.add(e.loss()); }
         };
-        LxmertConfig cfg = new LxmertConfig(400, 32, 2, 64, "gelu", 0.1, 0.1, 64, 2, 0.02, 1e-12, 2, 1, 1, 16, 4, 1600, 400, 12, 1 / 0.15);
+        LxmertConfig cfg = LxmertConfig.builder().vocabSize(400).hiddenSize(32).numAttentionHeads(2)
+                .intermediateSize(64).maxPositionEmbeddings(64).lLayers(2).xLayers(1).rLayers(1).visualFeatDim(16)
+                .numQaLabels(12).build();
         PretrainOptions o = PretrainOptions.defaults(data, tmp.resolve("pre")).withConfig(cfg).withVocab(data.resolve("synth-vocab.txt"))
                 .withBatchSize(16).withEpochs(1).withLr(1e-3).withSplits("mscoco_train", "mscoco_minival")
                 .withWeights(PretrainOptions.Weights.BERT, f);
@@ -237,7 +241,8 @@ class BertInitTest {
         Map<String, Tensor> hf = hfBert("bert.", 2);
         Path f = tmp.resolve("pytorch_model.bin");
         TorchWriter.writeZip(f, hf);
-        LxmertConfig cfg = new LxmertConfig(400, 32, 2, 64, "gelu", 0.1, 0.1, 64, 2, 0.02, 1e-12, 2, 1, 1, 16, 4, 1600, 400, 12, 1 / 0.15);
+        LxmertConfig cfg = LxmertConfig.builder().vocabSize(400).hiddenSize(32).numAttentionHeads(2).intermediateSize(64)
+                .maxPositionEmbeddings(64).lLayers(2).xLayers(1).rLayers(1).visualFeatDim(16).numQaLabels(12).build();
         PretrainOptions o = PretrainOptions.defaults(data, tmp.resolve("pre")).withConfig(cfg).withVocab(data.resolve("synth-vocab.txt"))
                 .withBatchSize(16).withSplits("mscoco_train", "").withSeed(5);
         Map<String, float[]> scratch = new LinkedHashMap<>(), both = new LinkedHashMap<>();

@@ -105,7 +105,9 @@ class PretrainCheckpointTest {
         Path data = tmp.resolve("data");
         new SynthWorld(new SynthWorld.Config(7, 0.1, 32)).write(data);
         int answers = AnswerTable.load(data.resolve("lxmert/all_ans.json"), null).size();
-        LxmertConfig cfg = new LxmertConfig(400, 32, 2, 64, "gelu", 0.1, 0.1, 64, 2, 0.02, 1e-12, 1, 1, 1, 32, 4, 16, 8, answers, 1 / 0.15);
+        LxmertConfig cfg = LxmertConfig.builder().vocabSize(400).hiddenSize(32).numAttentionHeads(2)
+                .intermediateSize(64).maxPositionEmbeddings(64).lLayers(1).xLayers(1).rLayers(1).visualFeatDim(32)
+                .numObjectLabels(16).numAttrLabels(8).numQaLabels(answers).build();
         Path snap = tmp.resolve("pre");
         Map<String, float[]> written = new LinkedHashMap<>();
         try (NDManager m = NDManager.newBaseManager()) {

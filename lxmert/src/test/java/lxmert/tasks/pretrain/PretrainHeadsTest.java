@@ -167,7 +167,7 @@ class PretrainHeadsTest {
         java.nio.file.Files.createDirectories(dir);
         Map<String, float[]> saved = new LinkedHashMap<>();
         try (NDManager m = NDManager.newBaseManager()) {
-            LxmertPretraining full = LxmertPretraining.create(m, PretrainerTest.small(0.0).withNumQaLabels(7), 42);
+            LxmertPretraining full = LxmertPretraining.create(m, PretrainerTest.small(0.0).toBuilder().numQaLabels(7).build(), 42);
             full.namedParameters().forEach((k, v) -> saved.put(k, v.toFloatArray()));
             PretrainCheckpoint.save(full, dir, "ALL");
         }

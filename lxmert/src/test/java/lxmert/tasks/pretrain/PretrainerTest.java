@@ -35,7 +35,9 @@ class PretrainerTest {
 
     /** A small model: hidden 32, 1 layer of each kind, 16-dim features (the world's). */
     static LxmertConfig small(double dropout) {
-        return new LxmertConfig(400, 32, 2, 64, "gelu", dropout, dropout, 64, 2, 0.02, 1e-12, 1, 1, 1, 16, 4, 1600, 400, 10, 1 / 0.15);
+        return LxmertConfig.builder().vocabSize(400).hiddenSize(32).numAttentionHeads(2).intermediateSize(64)
+                .hiddenDropoutProb(dropout).attentionProbsDropoutProb(dropout).maxPositionEmbeddings(64).lLayers(1)
+                .xLayers(1).rLayers(1).visualFeatDim(16).numQaLabels(10).build();
     }
 
     static PretrainOptions options(Path out) throws Exception {

@@ -5,65 +5,80 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Path;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+
 import ai.djl.ndarray.NDManager;
 import lxmert.config.LxmertConfig;
+import lxmert.data.AnswerTable;
 import lxmert.data.DataOptions;
-import lxmert.data.PretrainDataset;
-import lxmert.data.PretrainExample;
 import lxmert.data.synth.SynthWorld;
 import lxmert.model.LxmertPretraining;
 import lxmert.text.BertTokenizer;
 import lxmert.train.Grad;
 
 /**
- * On the synthetic world: the packed corpus holds exactly the examples of the record-based loader
- * ({@link PretrainDataset}, same order, uids, word pieces, converted labels), and a batch of it goes through the
- * pretraining model and loss to six finite losses.
+ * On the synthetic world: the packed corpus holds exactly the examples of the source files read here (same order,
+ * uids, word pieces, converted labels), and a batch of it goes through the pretraining model and loss to six finite
+ * losses.
  */
 class SynthCorpusTest {
     @TempDir Path tmp;
 
     @Test
-    void packedCorpusEqualsTheRecordLoaderAndFeedsTheModel() throws Exception {
+    void packedCorpusEqualsTheSourceFilesAndFeedsTheModel() throws Exception {
         Path data = tmp.resolve("data");
         new SynthWorld(new SynthWorld.Config(3, 0.1, 16, 10)).write(data);
         BertTokenizer tok = BertTokenizer.fromVocabFile(data.resolve("synth-vocab.txt"));
         String sources = "mscoco_train,mscoco_nominival,vgnococo";
         DataOptions opt = DataOptions.of(data);
-        try (PretrainDataset ref = PretrainDataset.load(opt, sources, List.of("vqa"));
-             PretrainCorpus c = PretrainCorpus.load(opt, sources, List.of("vqa"), -1, tok, 20)) {
-            List<PretrainExample> ex = ref.data();
-            assertEquals(ex.size(), c.size());
+        AnswerTable table = AnswerTable.load(data.resolve("lxmert/all_ans.json"), List.of("vqa"));
+        try (PretrainCorpus c = PretrainCorpus.load(opt, sources, List.of("vqa"), -1, tok, 20)) {
+            assertEquals(0, c.droppedRecords());
             assertTrue(c.size() > 100, "examples: " + c.size());
-            int labelled = 0;
+            // the records read here: every sentence of every record in file order, its label through convertAns
+            int n = 0, labelled = 0;
             int[] t = new int[32];
-            for (int i = 0; i < ex.size(); i++) {
-                PretrainExample e = ex.get(i);
-                assertEquals(e.uid(), c.uid(i));
-                assertEquals(e.imgId(), c.imgId(i));
-                List<String> pieces = tok.tokenize(e.sent().strip());
-                int[] want = tok.convertTokensToIds(pieces.subList(0, Math.min(18, pieces.size())));
-                int n = c.tokens(i, t);
-                assertArrayEquals(want, java.util.Arrays.copyOf(t, n), e.uid());
-                assertEquals(e.label() != null, c.labelled(i), e.uid());
-                if (e.label() != null) {
-                    labelled++;
-                    assertEquals(e.label().size(), c.numAnswers(i), e.uid());
-                    for (Map.Entry<String, Double> a : e.label().entrySet()) {
-                        assertEquals(a.getValue(), c.scoreOf(i, ref.answerTable().ans2id(a.getKey())), 1e-6, e.uid() + " " + a.getKey());
+            for (String source : sources.split(",")) {
+                for (JsonNode r : new ObjectMapper().readTree(data.resolve("lxmert/" + source + ".json").toFile())) {
+                    String img = r.get("img_id").textValue();
+                    for (var cat : (Iterable<Map.Entry<String, JsonNode>>) () -> r.get("sentf").fields()) {
+                        JsonNode labels = r.get("labelf").get(cat.getKey());
+                        for (int k = 0; k < cat.getValue().size(); k++, n++) {
+                            String uid = String.format("%s_%s_%03d", img, cat.getKey(), k);
+                            assertEquals(uid, c.uid(n));
+                            assertEquals(img, c.imgId(n));
+                            List<String> pieces = tok.tokenize(cat.getValue().get(k).textValue().strip());
+                            int[] want = tok.convertTokensToIds(pieces.subList(0, Math.min(18, pieces.size())));
+                            assertArrayEquals(want, java.util.Arrays.copyOf(t, c.tokens(n, t)), uid);
+                            assertEquals(labels != null, c.labelled(n), uid);
+                            if (labels == null) continue;
+                            labelled++;
+                            Map<String, Double> label = new HashMap<>();
+                            labels.get(k).fields().forEachRemaining(a -> {
+                                if (table.used(AnswerTable.convertAns(a.getKey()))) label.put(AnswerTable.convertAns(a.getKey()), a.getValue().doubleValue());
+                            });
+                            assertEquals(label.size(), c.numAnswers(n), uid);
+                            for (Map.Entry<String, Double> a : label.entrySet()) {
+                                assertEquals(a.getValue(), c.scoreOf(n, table.ans2id(a.getKey())), 1e-6, uid + " " + a.getKey());
+                            }
+                        }
                     }
                 }
             }
+            assertEquals(n, c.size());
             assertTrue(labelled > 10, "labelled examples: " + labelled);
 
-            LxmertConfig cfg = new LxmertConfig(tok.vocab().size(), 32, 2, 64, "gelu", 0.1, 0.1, 64, 2, 0.02, 1e-12, 1, 1, 1, 16, 4,
-                    9, 9, c.answerTable().size(), 1 / 0.15);
+            LxmertConfig cfg = LxmertConfig.builder().vocabSize(tok.vocab().size()).hiddenSize(32).numAttentionHeads(2)
+                    .intermediateSize(64).maxPositionEmbeddings(64).lLayers(1).xLayers(1).rLayers(1).visualFeatDim(16)
+                    .numObjectLabels(9).numAttrLabels(9).numQaLabels(c.answerTable().size()).build();
             PretrainTasks tasks = PretrainTasks.all();
             PretrainBatcher b = new PretrainBatcher(c, c, tasks, Masking.Specials.of(tok.vocab()), 20, 9);
             PretrainBatch batch = b.fill(b.allocate(16), java.util.stream.IntStream.range(0, 16).map(i -> i * 7 % c.size()).toArray(), 0);

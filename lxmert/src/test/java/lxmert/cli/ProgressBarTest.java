@@ -1,4 +1,4 @@
-package lxmert.train;
+package lxmert.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -8,6 +8,8 @@ import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 
 import org.junit.jupiter.api.Test;
+
+import lxmert.train.TrainingListener;
 
 /** The CLI progress lines: accuracies in percent for fine-tuning, losses (lowest valid, not x100) for pretraining. */
 class ProgressBarTest {

@@ -1,13 +1,15 @@
-package lxmert.train;
+package lxmert.cli;
 
 import java.io.PrintStream;
 import java.util.Locale;
+
+import lxmert.train.TrainingListener;
 
 /**
  * A terminal progress bar listener: one line per epoch rewritten in place with examples/s, loss and ETA
  * (carriage return; when the stream is not a terminal, a line every {@code everySeconds}).
  */
-public final class ProgressBar implements TrainingListener {
+final class ProgressBar implements TrainingListener {
     private final PrintStream out;
     private final boolean tty;
     private final double everySeconds;
@@ -15,11 +17,11 @@ public final class ProgressBar implements TrainingListener {
     private RunInfo info;
     private double dataWait;
 
-    public ProgressBar(PrintStream out) {
+    ProgressBar(PrintStream out) {
         this(out, System.console() != null, 10);
     }
 
-    public ProgressBar(PrintStream out, boolean tty, double everySeconds) {
+    ProgressBar(PrintStream out, boolean tty, double everySeconds) {
         this.out = out;
         this.tty = tty;
         this.everySeconds = everySeconds;

@@ -1,25 +1,15 @@
 package lxmert.cli;
 
 import java.nio.file.Path;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 
-import com.fasterxml.jackson.databind.JsonNode;
-
-import lxmert.data.Nlvr2Dataset;
-import lxmert.data.Nlvr2Example;
 import lxmert.data.PyJson;
-import lxmert.data.QaDataset;
-import lxmert.data.QaExample;
-import lxmert.data.QaTask;
-import lxmert.eval.Nlvr2Eval;
-import lxmert.eval.PredictionFiles;
-import lxmert.eval.SoftScore;
 import lxmert.eval.VqaOfficialEval;
+import lxmert.tasks.FinetuneRecipe;
 import lxmert.tasks.RunFolder;
+import lxmert.tasks.Task;
 import lxmert.util.Check;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -50,41 +40,15 @@ public final class EvaluateCommand implements Callable<Integer> {
         VqaOfficialEval.Version version = VqaOfficialEval.Version.parse(vqaEvalVersion);
         RunFolder.Chooser ch = new RunFolder.Chooser(run == null ? null : RunFolder.open(run), Runtime.given(spec),
                 Runtime.warn("evaluate"));
-        String task = ch.task(this.task, "given with --run").id;
+        Task task = ch.task(this.task, "given with --run");
         Path data = ch.data(this.data);
         Check.directory("--data", data, "data directory");
+        FinetuneRecipe.Scores s = task.recipe().score(data, split, predictions, annotations, version);
         Map<String, Object> out = new LinkedHashMap<>();
-        if (annotations != null && !task.equalsIgnoreCase("vqa")) {
-            throw new IllegalArgumentException("--annotations is the official VQA annotation file; it does not apply to " + task);
-        }
-        switch (task.toLowerCase()) {
-            case "vqa", "gqa" -> {
-                QaTask t = QaTask.parse(task);
-                Map<String, String> preds = t == QaTask.VQA ? PredictionFiles.readVqa(predictions) : PredictionFiles.readGqa(predictions);
-                QaDataset ds = QaDataset.loadQuestions(t, data, split);
-                Map<String, Map<String, Double>> labels = new HashMap<>();
-                for (QaExample e : ds.raw()) labels.put(e.questionId(), e.label());
-                if (t == QaTask.VQA && annotations != null) {
-                    Map<String, List<JsonNode>> anns = VqaOfficialEval.loadAnnotations(annotations);
-                    out.put("accuracy", 100 * VqaOfficialEval.accuracy(version, preds, anns));
-                    out.put("n", preds.size());
-                    out.put("soft_accuracy", 100 * SoftScore.accuracy(preds, labels));
-                } else {
-                    out.put("accuracy", 100 * SoftScore.accuracy(preds, labels));
-                    out.put("n", preds.size());
-                }
-            }
-            case "nlvr2" -> {
-                Map<String, Boolean> preds = PredictionFiles.readNlvr2(predictions);
-                Nlvr2Dataset ds = Nlvr2Dataset.loadStatements(data, split);
-                Map<String, Boolean> labels = new HashMap<>();
-                for (Nlvr2Example e : ds.raw()) if (e.label() != null) labels.put(e.identifier(), e.label() == 1);
-                out.put("accuracy", 100 * Nlvr2Eval.accuracy(preds, labels));
-                out.put("n", preds.size());
-                out.put("consistency", 100 * Nlvr2Eval.consistency(preds, labels));
-            }
-            default -> throw new IllegalArgumentException("unknown task '" + task + "', expected vqa, gqa or nlvr2");
-        }
+        out.put("accuracy", 100 * s.accuracy());
+        out.put("n", s.n());
+        if (!Double.isNaN(s.softAccuracy())) out.put("soft_accuracy", 100 * s.softAccuracy());
+        if (!Double.isNaN(s.consistency())) out.put("consistency", 100 * s.consistency());
         System.out.println(PyJson.dumps(out, -1, false));
         return 0;
     }

@@ -110,7 +110,7 @@ class FinetunerTest {
     void divergingLossStopsWithStepAndSnapshotNamed() throws Exception {
         FinetuneOptions o = SmallWorld.options(Task.VQA, data, tmp.resolve("nan")).withLr(1e30).withEpochs(3);
         try (Finetuner f = new Finetuner(o, List.of(), null)) {
-            Finetuner.NonFiniteLossException e = assertThrows(Finetuner.NonFiniteLossException.class, f::train);
+            lxmert.train.NonFiniteLossException e = assertThrows(lxmert.train.NonFiniteLossException.class, f::train);
             assertTrue(e.getMessage().matches("(?s)loss is (NaN|Infinity|-Infinity) at step \\d+ .*snapshot is .*"), e.getMessage());
         }
     }

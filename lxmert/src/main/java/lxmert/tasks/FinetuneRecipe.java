@@ -5,13 +5,11 @@ import ai.djl.ndarray.NDManager;
 import lxmert.config.LxmertConfig;
 import lxmert.data.DataOptions;
 import lxmert.eval.VqaOfficialEval;
-import lxmert.model.Module;
 import lxmert.text.BertTokenizer;
 import lxmert.text.SentenceEncoder;
 import lxmert.train.Recipe;
 import lxmert.train.RunningSums;
 import lxmert.train.Run;
-import lxmert.train.TrainTask;
 import lxmert.train.TrainingListener;
 import lxmert.train.TrainingLoop;
 
@@ -97,7 +95,6 @@ public abstract sealed class FinetuneRecipe permits QaRecipe, Nlvr2Recipe {
         private final TaskData valid;
         private final List<String> label2ans;
         private TaskNet net;
-        private FinetuneTask task;
         private NDManager root;
 
         /** Loads the training and valid splits. */
@@ -125,30 +122,26 @@ public abstract sealed class FinetuneRecipe permits QaRecipe, Nlvr2Recipe {
 
         TaskNet net() { return net; }
         TaskData trainData() { return train; }
-        TaskData validData() { return valid; }
 
-        @Override public int trainSize() { return train.size(); }
-        @Override public String trainName() { return "training split '" + opt.trainSplits() + "'"; }
-        @Override public int featDim() { return train.featDim(); }
-        @Override public int validSize() { return valid == null ? 0 : valid.size(); }
+        @Override
+        public Data data() {
+            return new Data("training split '" + opt.trainSplits() + "'", train.size(), train.featDim(), valid == null ? 0 : valid.size());
+        }
+
         @Override public LxmertConfig config() { return opt.config(); }
         @Override public List<String> answers() { return label2ans; }
-        @Override public Module model() { return net.module(); }
-        @Override public List<NDArray> paddingRows() { return net.bert().paddingRowParameters(); }
-        @Override public TrainTask<HostBatch, FinetuneTask.Batch> task() { return task; }
-        @Override public String accuracyName() { return FinetuneTask.SCORE; }
         @Override public Objective objective() { return new Objective("BEST", false, Double.NaN); }
         @Override public Class<Finetuner.EpochRecord> epochType() { return Finetuner.EpochRecord.class; }
 
         @Override
-        public void build(NDManager root, Consumer<String> message) throws IOException {
+        public Model<HostBatch, FinetuneTask.Batch> build(NDManager root, Consumer<String> message) throws IOException {
             this.root = root;
             this.net = new TaskNet(opt.task(), root, opt.config(), train.numAnswers(), opt.seed(), opt.mceLoss());
-            this.task = new FinetuneTask(net);
             // one line per split of what loading kept and dropped
             for (String line : train.loadSummary()) message.accept(line);
             if (valid != null) for (String line : valid.loadSummary()) message.accept(line);
             InitialWeights.load(opt, net, label2ans, message);
+            return new Model<>(net.module(), net.bert().paddingRowParameters(), new FinetuneTask(net), FinetuneTask.SCORE);
         }
 
         @Override

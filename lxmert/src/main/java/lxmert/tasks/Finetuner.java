@@ -47,19 +47,6 @@ public final class Finetuner implements AutoCloseable {
         return recipe.trainData();
     }
 
-    public TaskData validData() {
-        return recipe.validData();
-    }
-
-    public List<String> label2ans() {
-        return recipe.answers();
-    }
-
-    /** Evaluates in eval mode without gradients, batch size {@code evalBatchSize}. */
-    public Predictor.Predictions evaluate(TaskData data) {
-        return recipe.evaluate(data);
-    }
-
     /** Trains; returns when done or interrupted (LAST saved); a non-finite loss throws {@link lxmert.train.NonFiniteLossException}. */
     public Result train() throws IOException {
         Run.Result<EpochRecord> r = run.train();

@@ -35,41 +35,29 @@ public interface Recipe<H, D, E> extends AutoCloseable {
         }
     }
 
-    /** The number of training examples. */
-    int trainSize();
+    /** The training data's name in errors (e.g. {@code training split 'train'}), size and feature dimension; valid examples. */
+    record Data(String name, int size, int featDim, int validSize) {}
 
-    /** The training data's name in errors, e.g. {@code training split 'train'}. */
-    String trainName();
+    /**
+     * The model built on the first device: its module (every parameter trained), the embedding tables whose row 0
+     * gets no gradient, its training step, and the step's example sum shown as the running train accuracy (null: none).
+     */
+    record Model<H, D>(Module module, List<NDArray> paddingRows, TrainTask<H, D> task, String accuracyName) {}
 
-    /** The feature dimension of the training data (checked against the config). */
-    int featDim();
-
-    /** Valid examples (0 without a valid split). */
-    int validSize();
+    /** The data loaded when the recipe was made. */
+    Data data();
 
     /** The model's config (written to {@code config.json}); may differ from the options' (e.g. answers from the data). */
     LxmertConfig config();
 
-    /** The answer table of the head (written to the run folder); null for none. */
+    /** The answer table of the head (copied into the run folder); null for none. */
     List<String> answers();
 
-    /** Builds the model in {@code root} (the first device) and loads its initial weights; {@code message} reports. */
-    void build(NDManager root, Consumer<String> message) throws IOException;
-
-    /** The model built by {@link #build}: every parameter trained. */
-    Module model();
-
-    /** Embedding tables whose row 0 gets no gradient. */
-    List<NDArray> paddingRows();
-
-    /** The model's training step. */
-    TrainTask<H, D> task();
+    /** Builds the model in {@code root} and loads its initial weights; {@code message} reports what was loaded. */
+    Model<H, D> build(NDManager root, Consumer<String> message) throws IOException;
 
     /** Fills the host batch of a micro-batch (on the prefetch thread). */
     TrainingLoop.EpochLoader<H> loader();
-
-    /** The example sum shown as the running train accuracy; null for none. */
-    String accuracyName();
 
     Objective objective();
 
@@ -78,7 +66,7 @@ public interface Recipe<H, D, E> extends AutoCloseable {
 
     /**
      * The epoch's metrics from its training sums and an evaluation of the valid data; the recipe offers the valid
-     * value to {@code best} (which saves BEST when it improves).
+     * value to {@code best}, which saves BEST when it improves.
      */
     Outcome<E> epochEnd(TrainingLoop.EpochEnd e, Run.Best best) throws IOException;
 

@@ -55,10 +55,6 @@ public final class Run<H, D, E> implements AutoCloseable {
         public Settings {
             if (epochs < 1) throw new IllegalArgumentException("--epochs must be >= 1, got " + epochs);
             if (batchSize < 1) throw new IllegalArgumentException("--batch-size must be >= 1, got " + batchSize);
-            if (accumulate < 1) throw new IllegalArgumentException("--accumulate must be >= 1, got " + accumulate);
-            if (batchSize % accumulate != 0) {
-                throw new IllegalArgumentException("--batch-size " + batchSize + " is not a multiple of --accumulate " + accumulate);
-            }
             if (!(lr > 0) || Double.isInfinite(lr)) throw new IllegalArgumentException("--lr must be > 0, got " + lr);
         }
     }
@@ -109,6 +105,7 @@ public final class Run<H, D, E> implements AutoCloseable {
     private final StopSignal stop;
     private final List<Device> devices;
     private final NDManager root;
+    private final Recipe.Model<H, D> model;
 
     /** Checks the settings, opens the recipe (its data), then builds the model on the first device. */
     public Run(Settings s, Opener<? extends Recipe<H, D, E>> opener, List<TrainingListener> listeners, StopSignal stop)
@@ -120,10 +117,11 @@ public final class Run<H, D, E> implements AutoCloseable {
         this.recipe = opener.open();
         NDManager m = null;
         try {
-            checkData(recipe.trainName(), recipe.trainSize(), recipe.featDim(), s.batchSize(), s.config());
+            Recipe.Data d = recipe.data();
+            checkData(d.name(), d.size(), d.featDim(), s.batchSize(), s.config());
             this.devices = Devices.list(s.device());
             m = NDManager.newBaseManager(devices.get(0));
-            recipe.build(m, this::message);
+            this.model = recipe.build(m, this::message);
         } catch (IOException | RuntimeException e) {
             recipe.close();
             if (m != null) m.close();
@@ -184,17 +182,17 @@ public final class Run<H, D, E> implements AutoCloseable {
         recipe.config().save(out.resolve(CONFIG));
         writeRunJson();
         Trainer.Options to = new Trainer.Options(s.lr(), s.warmup(),
-                TrainingLoop.totalSteps(recipe.trainSize(), s.batchSize(), s.epochs()), s.clip(), s.batchSize(), s.seed());
+                TrainingLoop.totalSteps(recipe.data().size(), s.batchSize(), s.epochs()), s.clip(), s.batchSize(), s.seed());
         Map<String, String> identity = new LinkedHashMap<>();
         identity.put("task", s.task());
         identity.put("train_splits", s.train());
         identity.put("lr", Double.toString(s.lr()));
         identity.putAll(s.identity());
         TrainingLoop.Options lo = new TrainingLoop.Options(s.task(), s.epochs(), s.batchSize(), s.accumulate(), s.seed(), 1, out,
-                s.saveSnapshots(), s.resume(), identity, recipe.accuracyName(), recipe.validSize());
+                s.saveSnapshots(), s.resume(), identity, model.accuracyName(), recipe.data().validSize());
         Epochs epochs = new Epochs(new Best(recipe, s.saveSnapshots() ? out : null));
-        try (Trainer<H, D> trainer = new Trainer<>(root, recipe.model(), recipe.paddingRows(), recipe.task(), to, devices)) {
-            TrainingLoop.Result r = new TrainingLoop<>(trainer, recipe.trainSize(), recipe.loader(), lo, epochs, listeners, stop).run();
+        try (Trainer<H, D> trainer = new Trainer<>(root, model.module(), model.paddingRows(), model.task(), to, devices)) {
+            TrainingLoop.Result r = new TrainingLoop<>(trainer, recipe.data().size(), recipe.loader(), lo, epochs, listeners, stop).run();
             return new Result<>(List.copyOf(epochs.history), epochs.best.value(), r.interrupted(), r.trainSeconds(),
                     r.examplesPerSec(), r.dataWaitFraction(), out);
         }

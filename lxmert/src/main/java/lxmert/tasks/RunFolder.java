@@ -256,15 +256,10 @@ public final class RunFolder {
      * @param label2ans the answer table of the head; null: the data root's
      */
     public record Model(Task task, Path data, LxmertConfig config, Path vocab, List<String> label2ans) {
-        /** Loads {@code snapshot} into a {@link Tester}. */
-        public Tester tester(Path snapshot, String device) throws IOException {
-            return tester(snapshot, device, lxmert.util.Precision.FP32);
-        }
-
-        /** As above, in {@code precision} (fp16: GPU only). */
+        /** Loads {@code snapshot} into a {@link Tester}, in {@code precision} (fp16: GPU only). */
         public Tester tester(Path snapshot, String device, lxmert.util.Precision precision) throws IOException {
-            return label2ans != null ? new Tester(task, snapshot, config, label2ans, vocab, device, precision)
-                    : new Tester(task, snapshot, config, Tester.numAnswers(task, data), vocab, device, precision);
+            int n = label2ans != null ? label2ans.size() : task.recipe().numAnswers(data);
+            return new Tester(task, snapshot, config, n, label2ans, vocab, device, precision);
         }
     }
 

@@ -48,27 +48,12 @@ public final class Tester implements AutoCloseable {
         this(task, snapshot, config, numAnswers, null, vocab, device, lxmert.util.Precision.FP32);
     }
 
-    /** As above, in {@code precision} (fp16: GPU only, checked here; LayerNorm and softmax stay float32). */
-    public Tester(Task task, Path snapshot, LxmertConfig config, int numAnswers, Path vocab, String device,
-                  lxmert.util.Precision precision) throws IOException {
-        this(task, snapshot, config, numAnswers, null, vocab, device, precision);
-    }
-
     /**
-     * A QA snapshot with the answer table its head was trained with (a run folder's {@code label2ans.json}):
-     * predictions are named from this table, not from the data root's.
+     * As above with the answer table its head was trained with ({@code label2ans}: a run folder's
+     * {@code label2ans.json}; null: the data root's), in {@code precision} (fp16: GPU only, checked here; LayerNorm
+     * and softmax stay float32).
      */
-    public Tester(Task task, Path snapshot, LxmertConfig config, List<String> label2ans, Path vocab, String device) throws IOException {
-        this(task, snapshot, config, label2ans.size(), label2ans, vocab, device, lxmert.util.Precision.FP32);
-    }
-
-    /** As above, in {@code precision}. */
-    public Tester(Task task, Path snapshot, LxmertConfig config, List<String> label2ans, Path vocab, String device,
-                  lxmert.util.Precision precision) throws IOException {
-        this(task, snapshot, config, label2ans.size(), label2ans, vocab, device, precision);
-    }
-
-    private Tester(Task task, Path snapshot, LxmertConfig config, int numAnswers, List<String> label2ans, Path vocab,
+    public Tester(Task task, Path snapshot, LxmertConfig config, int numAnswers, List<String> label2ans, Path vocab,
                    String device, lxmert.util.Precision precision) throws IOException {
         precision.checkDevice(Device.fromName(device));
         this.task = task;
@@ -108,11 +93,6 @@ public final class Tester implements AutoCloseable {
             Path f = outDir == null ? null : recipe.writePredictions(outDir, split, rows);
             return new Result(p.accuracy(), d.size(), f, rows, d.labelledCount(), d.loadSummary());
         }
-    }
-
-    /** The number of answers of a task's head: the answer table under the data root (2 for NLVR2). */
-    public static int numAnswers(Task task, Path dataRoot) throws IOException {
-        return task.recipe().numAnswers(dataRoot);
     }
 
     public Map<String, NDArray> parameters() {

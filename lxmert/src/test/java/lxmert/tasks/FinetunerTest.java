@@ -66,7 +66,7 @@ class FinetunerTest {
             assertTrue(sd.keySet().stream().allMatch(k -> k.startsWith("lxrt_encoder.model.bert.") || k.startsWith("logit_fc.")), sd.keySet().toString());
         }
         // the test path reloads BEST and reproduces the best validation accuracy
-        try (Tester t = new Tester(task, out.resolve("BEST"), null, Tester.numAnswers(task, data), o.vocab(), "cpu")) {
+        try (Tester t = new Tester(task, out.resolve("BEST"), null, task.recipe().numAnswers(data), o.vocab(), "cpu")) {
             Tester.Result tr = t.test(o.data(), o.validSplit(), out, 64);
             assertEquals(r.bestValid(), tr.accuracy(), 1e-9);
             assertTrue(Files.exists(tr.file()));

@@ -17,7 +17,6 @@ import lxmert.text.SentenceEncoder;
 import lxmert.text.Vocab;
 
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -97,11 +96,7 @@ public final class LoadedModel implements AutoCloseable {
 
     /** The CLI's vocabulary default: {@code vocab}, else DATA/bert-base-uncased-vocab.txt, else DATA/synth-vocab.txt. */
     public static Path defaultVocab(Path vocab, Path data) {
-        if (vocab != null) return vocab;
-        Path real = data.resolve("bert-base-uncased-vocab.txt");
-        Path synth = data.resolve("synth-vocab.txt");
-        if (!Files.exists(real) && Files.exists(synth)) return synth;
-        return real;
+        return RunFolder.defaultVocab(vocab, data);
     }
 
     public Task task() {

@@ -1,24 +1,12 @@
 package lxmert.cli;
 
-import java.nio.file.Path;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 
-import com.fasterxml.jackson.databind.JsonNode;
-
-import lxmert.data.Nlvr2Dataset;
-import lxmert.data.Nlvr2Example;
 import lxmert.data.PyJson;
-import lxmert.data.QaDataset;
-import lxmert.data.QaExample;
-import lxmert.data.QaTask;
-import lxmert.eval.Nlvr2Eval;
-import lxmert.eval.PredictionFiles;
-import lxmert.eval.SoftScore;
 import lxmert.eval.VqaOfficialEval;
+import lxmert.tasks.FinetuneRecipe;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 
@@ -36,38 +24,12 @@ public final class EvaluateCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         EvaluateArgs.Resolved r = args.resolve(Runtime.warn("evaluate"));
-        String task = r.task().id;
-        Path data = r.data(), predictions = args.predictions, annotations = args.annotations;
-        String split = args.split;
+        FinetuneRecipe.Scores s = r.task().recipe().score(r.data(), args.split, args.predictions, args.annotations, r.version());
         Map<String, Object> out = new LinkedHashMap<>();
-        switch (task.toLowerCase()) {
-            case "vqa", "gqa" -> {
-                QaTask t = QaTask.parse(task);
-                Map<String, String> preds = t == QaTask.VQA ? PredictionFiles.readVqa(predictions) : PredictionFiles.readGqa(predictions);
-                QaDataset ds = QaDataset.loadQuestions(t, data, split);
-                Map<String, Map<String, Double>> labels = new HashMap<>();
-                for (QaExample e : ds.raw()) labels.put(e.questionId(), e.label());
-                if (t == QaTask.VQA && annotations != null) {
-                    Map<String, List<JsonNode>> anns = VqaOfficialEval.loadAnnotations(annotations);
-                    out.put("accuracy", 100 * VqaOfficialEval.accuracy(r.version(), preds, anns));
-                    out.put("n", preds.size());
-                    out.put("soft_accuracy", 100 * SoftScore.accuracy(preds, labels));
-                } else {
-                    out.put("accuracy", 100 * SoftScore.accuracy(preds, labels));
-                    out.put("n", preds.size());
-                }
-            }
-            case "nlvr2" -> {
-                Map<String, Boolean> preds = PredictionFiles.readNlvr2(predictions);
-                Nlvr2Dataset ds = Nlvr2Dataset.loadStatements(data, split);
-                Map<String, Boolean> labels = new HashMap<>();
-                for (Nlvr2Example e : ds.raw()) if (e.label() != null) labels.put(e.identifier(), e.label() == 1);
-                out.put("accuracy", 100 * Nlvr2Eval.accuracy(preds, labels));
-                out.put("n", preds.size());
-                out.put("consistency", 100 * Nlvr2Eval.consistency(preds, labels));
-            }
-            default -> throw new IllegalArgumentException("unknown task '" + task + "', expected vqa, gqa or nlvr2");
-        }
+        out.put("accuracy", 100 * s.accuracy());
+        out.put("n", s.n());
+        if (!Double.isNaN(s.softAccuracy())) out.put("soft_accuracy", 100 * s.softAccuracy());
+        if (!Double.isNaN(s.consistency())) out.put("consistency", 100 * s.consistency());
         System.out.println(PyJson.dumps(out, -1, false));
         return 0;
     }

@@ -2,10 +2,7 @@ package lxmert.tasks;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
-import ai.djl.ndarray.types.DataType;
-import ai.djl.ndarray.types.Shape;
 import lxmert.train.TrainTask;
-import lxmert.util.NdArrays;
 
 import java.util.Map;
 
@@ -39,11 +36,7 @@ final class FinetuneTask implements TrainTask<HostBatch, FinetuneTask.Batch> {
     /** Examples {@code [from, to)} (a data parallel shard), straight from the host arrays. */
     @Override
     public Batch toDevice(NDManager m, HostBatch b, int from, int to) {
-        int n = to - from, a = net.numAnswers();
-        NDArray t = net.task().isQa()
-                ? NdArrays.floats(m, b.targets, from * a, n * a, new Shape(n, a))
-                : NdArrays.longs(m, b.labels, from, n, new Shape(n));
-        return new Batch(TaskNet.inputs(m, b, from, to), t);
+        return new Batch(TaskNet.inputs(m, b, from, to), net.task().recipe().targets(m, b, from, to, net.numAnswers()));
     }
 
     /** The same task over a new copy of the head model in {@code root} (a data parallel replica). */
@@ -61,10 +54,7 @@ final class FinetuneTask implements TrainTask<HostBatch, FinetuneTask.Batch> {
     /** The loss and the predictions' score sum from the batch's logits. */
     Output outputs(NDArray logits, Batch b) {
         NDArray loss = net.loss(logits, b.targets());
-        NDArray pred = logits.argMax(1);
-        NDArray score = net.task().isQa()
-                ? b.targets().gather(pred.expandDims(1), 1).sum()
-                : pred.eq(b.targets()).toType(DataType.FLOAT32, false).sum();
+        NDArray score = net.task().recipe().scoreSum(logits.argMax(1), b.targets());
         return new Output(loss, Map.of(), Map.of(SCORE, score));
     }
 

@@ -50,6 +50,11 @@ public final class Nlvr2Data implements TaskData {
     }
 
     @Override
+    public void close() {
+        dataset.close();
+    }
+
+    @Override
     public HostBatch allocate(int n) {
         return new HostBatch(n, 2, seqLen, boxes, featDim(), 0);
     }

@@ -59,6 +59,11 @@ public final class QaData implements TaskData {
     }
 
     @Override
+    public void close() {
+        dataset.close();
+    }
+
+    @Override
     public HostBatch allocate(int n) {
         return new HostBatch(n, 1, seqLen, boxes, featDim(), numAnswers());
     }

@@ -1,20 +1,14 @@
 package lxmert.tasks;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ArrayNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import lxmert.config.LxmertConfig;
 import lxmert.data.Json;
+import lxmert.train.Run;
 
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Objects;
 import java.util.function.BiPredicate;
@@ -23,7 +17,7 @@ import java.util.function.Function;
 import java.util.function.Predicate;
 
 /**
- * A fine-tuning run folder that describes itself (like HuggingFace's {@code save_pretrained}): besides the snapshots
+ * A fine-tuning run folder that describes itself (written by {@link Run}) (like HuggingFace's {@code save_pretrained}): besides the snapshots
  * it holds {@code config.json}, a copy of the vocabulary ({@code vocab.txt}), the answer table the head was trained
  * with ({@code label2ans.json}) and {@code run.json}: task, data root, splits, the training hyper-parameters and the
  * SHA-256 of the vocabulary and answer-table copies. {@code test}, {@code evaluate --run}, {@code finetune --resume},
@@ -33,11 +27,9 @@ import java.util.function.Predicate;
  * A referenced file whose checksum differs from the recorded one is an error naming the file.
  */
 public final class RunFolder {
-    public static final String RUN_JSON = "run.json";
-    public static final String VOCAB = "vocab.txt";
-    public static final String ANSWERS = "label2ans.json";
-    public static final String CONFIG = "config.json";
-    private static final ObjectMapper JSON = new ObjectMapper();
+    public static final String RUN_JSON = Run.RUN_JSON;
+    public static final String VOCAB = Run.VOCAB;
+    public static final String CONFIG = Run.CONFIG;
 
     private final Path dir;
     private final JsonNode json;
@@ -49,44 +41,6 @@ public final class RunFolder {
         this.json = json;
         this.task = task;
         this.label2ans = label2ans;
-    }
-
-    /**
-     * Writes the folder's description for a run with options {@code o} and answer table {@code label2ans}: copies the
-     * vocabulary and the answer table, then {@code run.json} (each file written to a temporary and moved into place).
-     */
-    public static void write(FinetuneOptions o, List<String> label2ans) throws IOException {
-        Path dir = o.output();
-        Files.createDirectories(dir);
-        byte[] vocab = Files.readAllBytes(o.vocab());
-        atomicWrite(dir.resolve(VOCAB), vocab);
-        ArrayNode l2a = JSON.createArrayNode();
-        label2ans.forEach(l2a::add);
-        byte[] answers = JSON.writeValueAsBytes(l2a);
-        atomicWrite(dir.resolve(ANSWERS), answers);
-        ObjectNode r = JSON.createObjectNode();
-        r.put("format", 1);
-        r.put("task", o.task().id);
-        r.put("data", o.data().root().toAbsolutePath().normalize().toString());
-        r.put("train", o.trainSplits());
-        r.put("valid", o.validSplit() == null ? "" : o.validSplit());
-        r.put("config", CONFIG);
-        ObjectNode v = r.putObject("vocab");
-        v.put("file", VOCAB);
-        v.put("sha256", sha256(vocab));
-        v.put("source", o.vocab().toAbsolutePath().normalize().toString());
-        ObjectNode a = r.putObject("answers");
-        a.put("file", ANSWERS);
-        a.put("sha256", sha256(answers));
-        a.put("count", label2ans.size());
-        ObjectNode h = r.putObject("training");
-        h.put("epochs", o.epochs());
-        h.put("batch_size", o.batchSize());
-        h.put("accumulate", o.accumulate());
-        h.put("lr", o.lr());
-        h.put("seed", o.seed());
-        h.put("mce_loss", o.mceLoss());
-        atomicWrite(dir.resolve(RUN_JSON), JSON.writerWithDefaultPrettyPrinter().writeValueAsBytes(r));
     }
 
     /** Whether {@code dir} holds a {@code run.json}. */
@@ -116,7 +70,7 @@ public final class RunFolder {
             Path file = dir.resolve(Json.text(f, ref, "file", "key '" + k + "'"));
             String want = Json.text(f, ref, "sha256", "key '" + k + "'");
             if (!Files.isRegularFile(file)) throw new IllegalArgumentException(file + ": missing (listed in " + f + ")");
-            String got = sha256(Files.readAllBytes(file));
+            String got = Run.sha256(Files.readAllBytes(file));
             if (!got.equals(want)) {
                 throw new IllegalArgumentException(file + ": SHA-256 " + got + " does not match " + want + " recorded in " + f
                         + " (the file was changed after the run)");
@@ -154,7 +108,7 @@ public final class RunFolder {
 
     /** Whether the vocabulary file {@code other} has the same content as the run's copy. */
     public boolean sameVocab(Path other) throws IOException {
-        return Files.isRegularFile(other) && sha256(Files.readAllBytes(other)).equals(json.path("vocab").path("sha256").asText());
+        return Files.isRegularFile(other) && Run.sha256(Files.readAllBytes(other)).equals(json.path("vocab").path("sha256").asText());
     }
 
     /**
@@ -263,7 +217,7 @@ public final class RunFolder {
             Path d = data(data == null ? Path.of("data") : data);
             LxmertConfig c = config(configName, config, null);
             Path v = run == null ? defaultVocab(vocab, d) : vocab(vocab);
-            List<String> l2a = run != null && run.task() == t && t.isQa() ? run.label2ans() : null;
+            List<String> l2a = run != null && run.task() == t ? run.label2ans() : null;
             return new Model(t, d, c, v, l2a);
         }
 
@@ -302,15 +256,10 @@ public final class RunFolder {
      * @param label2ans the answer table of the head; null: the data root's
      */
     public record Model(Task task, Path data, LxmertConfig config, Path vocab, List<String> label2ans) {
-        /** Loads {@code snapshot} into a {@link Tester}. */
-        public Tester tester(Path snapshot, String device) throws IOException {
-            return tester(snapshot, device, lxmert.util.Precision.FP32);
-        }
-
-        /** As above, in {@code precision} (fp16: GPU only). */
+        /** Loads {@code snapshot} into a {@link Tester}, in {@code precision} (fp16: GPU only). */
         public Tester tester(Path snapshot, String device, lxmert.util.Precision precision) throws IOException {
-            return label2ans != null ? new Tester(task, snapshot, config, label2ans, vocab, device, precision)
-                    : new Tester(task, snapshot, config, Tester.numAnswers(task, data), vocab, device, precision);
+            int n = label2ans != null ? label2ans.size() : task.recipe().numAnswers(data);
+            return new Tester(task, snapshot, config, n, label2ans, vocab, device, precision);
         }
     }
 
@@ -321,19 +270,5 @@ public final class RunFolder {
         Path synth = data.resolve("synth-vocab.txt");
         if (!Files.exists(real) && Files.exists(synth)) return synth;
         return real;
-    }
-
-    static String sha256(byte[] data) {
-        try {
-            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(data));
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
-    }
-
-    private static void atomicWrite(Path file, byte[] data) throws IOException {
-        Path tmp = file.resolveSibling("." + file.getFileName() + ".tmp");
-        Files.write(tmp, data);
-        Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
     }
 }

@@ -4,7 +4,7 @@ import lxmert.data.FeatureStore;
 import lxmert.data.ImageFeatures;
 
 /** A task's examples ready for batching: fills {@link HostBatch}es by example index. */
-public interface TaskData {
+public interface TaskData extends AutoCloseable {
     int size();
 
     /** 1 for VQA/GQA, 2 for NLVR2. */
@@ -51,6 +51,10 @@ public interface TaskData {
         }
         return n == 0 ? Double.NaN : s / n;
     }
+
+    /** Closes the split's features. */
+    @Override
+    void close();
 
     /** Allocates a batch able to hold {@code n} examples. */
     HostBatch allocate(int n);

@@ -2,43 +2,39 @@ package lxmert.tasks;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
-import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import lxmert.config.LxmertConfig;
-import lxmert.model.Losses;
 import lxmert.model.LxrtModel;
 import lxmert.model.LxrtOutput;
 import lxmert.model.Module;
-import lxmert.model.Nlvr2Model;
-import lxmert.model.QaModel;
 import lxmert.util.NdArrays;
 
-/** The head model of a task (VQA/GQA: {@link QaModel}; NLVR2: {@link Nlvr2Model}) with its loss. */
+import java.util.function.UnaryOperator;
+
+/** The head model of a task ({@link FinetuneRecipe#head}: VQA/GQA {@code QaModel}, NLVR2 {@code Nlvr2Model}) with its loss. */
 public final class TaskNet {
     private final Task task;
     private final Module module;
     private final LxrtModel bert;
+    private final UnaryOperator<NDArray> head;
     private final int numAnswers;
     private final boolean mceLoss;
     private final LxmertConfig config;
     private final long seed;
+
+    /** A task's model: the encoder, and the head on its pooled output with its number of classes. */
+    record Head(Module module, LxrtModel bert, UnaryOperator<NDArray> head, int numAnswers) {}
 
     public TaskNet(Task task, NDManager manager, LxmertConfig config, int numAnswers, long seed, boolean mceLoss) {
         this.task = task;
         this.mceLoss = mceLoss;
         this.config = config;
         this.seed = seed;
-        if (task.isQa()) {
-            QaModel m = QaModel.create(manager, config, numAnswers, seed);
-            module = m;
-            bert = m.bert();
-            this.numAnswers = numAnswers;
-        } else {
-            Nlvr2Model m = Nlvr2Model.create(manager, config, seed);
-            module = m;
-            bert = m.bert();
-            this.numAnswers = 2;
-        }
+        Head h = task.recipe().head(manager, config, numAnswers, seed);
+        this.module = h.module();
+        this.bert = h.bert();
+        this.head = h.head();
+        this.numAnswers = h.numAnswers();
     }
 
     /** The same head model, newly built in {@code manager} (a data parallel replica; its weights get overwritten). */
@@ -80,35 +76,20 @@ public final class TaskNet {
 
     /** Logits [B, A] (QA) or [B, 2] (NLVR2). */
     public NDArray forward(Inputs in, LxrtOutput.Trace trace) {
-        NDArray pooled = bert.forward(in.ids(), in.seg(), in.mask(), in.feats(), in.boxes(), in.visualMask(), trace).pooled();
-        if (module instanceof QaModel q) return q.head(pooled);
-        return ((Nlvr2Model) module).head(pooled);
+        return head.apply(bert.forward(in.ids(), in.seg(), in.mask(), in.feats(), in.boxes(), in.visualMask(), trace).pooled());
     }
 
     public Task task() {
         return task;
     }
 
-    /**
-     * The original's loss: VQA/GQA BCE-with-logits (mean) x A (GQA with --mce-loss: cross entropy on the best
-     * answer x A); NLVR2 cross entropy over the pair head.
-     */
+    /** The original's loss of the batch's examples ({@link FinetuneRecipe#loss}). */
     public NDArray loss(NDManager m, NDArray logits, HostBatch b) {
-        NDArray t = task.isQa()
-                ? NdArrays.floats(m, b.targets, 0, b.examples * numAnswers, new Shape(b.examples, numAnswers))
-                : NdArrays.longs(m, java.util.Arrays.copyOf(b.labels, b.examples), new Shape(b.examples));
-        return loss(logits, t);
+        return loss(logits, task.recipe().targets(m, b, 0, b.examples, numAnswers));
     }
 
     /** The loss with the targets on the device: QA soft scores [B, A], NLVR2 labels [B]. */
     public NDArray loss(NDArray logits, NDArray targets) {
-        if (task.isQa()) {
-            if (mceLoss) {
-                NDArray best = targets.argMax(1).toType(DataType.INT64, false);
-                return lxmert.model.Ops.mul(Losses.crossEntropyIgnore(logits, best), numAnswers);
-            }
-            return lxmert.model.Ops.mul(Losses.bceWithLogits(logits, targets), numAnswers);
-        }
-        return Losses.crossEntropyIgnore(logits, targets);
+        return task.recipe().loss(logits, targets, numAnswers, mceLoss);
     }
 }

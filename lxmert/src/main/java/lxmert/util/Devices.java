@@ -53,6 +53,14 @@ public final class Devices {
         return d.isGpu() ? "gpu" + d.getDeviceId() : "cpu";
     }
 
+    /** The devices of an already checked {@code spec}: {@code cpu}, {@code gpu1} or a list ({@code gpu0,gpu1}, {@code cpu,cpu}); null: cpu. */
+    public static List<Device> list(String spec) {
+        if (spec == null || spec.isBlank()) return List.of(Device.cpu());
+        List<Device> out = new ArrayList<>();
+        for (String s : spec.split(",")) out.add(Device.fromName(s.strip()));
+        return out;
+    }
+
     /** Comma-separated names. */
     public static String spec(List<Device> ds) {
         return String.join(",", ds.stream().map(Devices::name).toList());

@@ -66,7 +66,7 @@ class FinetunerTest {
             assertTrue(sd.keySet().stream().allMatch(k -> k.startsWith("lxrt_encoder.model.bert.") || k.startsWith("logit_fc.")), sd.keySet().toString());
         }
         // the test path reloads BEST and reproduces the best validation accuracy
-        try (Tester t = new Tester(task, out.resolve("BEST"), null, Tester.numAnswers(task, data), o.vocab(), "cpu")) {
+        try (Tester t = new Tester(task, out.resolve("BEST"), null, task.recipe().numAnswers(data), o.vocab(), "cpu")) {
             Tester.Result tr = t.test(o.data(), o.validSplit(), out, 64);
             assertEquals(r.bestValid(), tr.accuracy(), 1e-9);
             assertTrue(Files.exists(tr.file()));
@@ -106,11 +106,68 @@ class FinetunerTest {
                 Files.readString(b.resolve("log.log")).replaceAll("Train \\S+", "Train"));
     }
 
+    /** A resume file whose task state has the layout the hand-built JSON of earlier versions wrote is still read. */
+    @Test
+    void resumeStateOfTheEarlierLayoutIsRead() throws Exception {
+        FinetuneOptions oa = SmallWorld.options(Task.VQA, data, tmp.resolve("straight-for-old"));
+        Finetuner.Result straight;
+        try (Finetuner f = new Finetuner(oa, List.of(), null)) {
+            straight = f.train();
+        }
+        StopSignal stop = new StopSignal();
+        TrainingListener afterFirst = new TrainingListener() {
+            @Override public void onEpoch(EpochEvent e) { if (e.epoch() == 0) stop.request(); }
+        };
+        FinetuneOptions ob = SmallWorld.options(Task.VQA, data, tmp.resolve("old-state"));
+        try (Finetuner f = new Finetuner(ob, List.of(afterFirst), stop)) {
+            assertTrue(f.train().interrupted());
+        }
+        // rewrite the task state as the earlier code wrote it (best_valid, history entries, valid split, config,
+        // label2ans), with a best above any accuracy: read, it keeps BEST from improving
+        Path rf = ob.output().resolve("LAST.resume.pth");
+        Map<String, lxmert.checkpoint.Tensor> sd = new java.util.LinkedHashMap<>(TorchReader.read(rf));
+        java.nio.ByteBuffer bb = sd.get(lxmert.train.ResumeFile.STATE_KEY).data();
+        byte[] bytes = new byte[bb.remaining()];
+        bb.get(bytes);
+        com.fasterxml.jackson.databind.ObjectMapper json = new com.fasterxml.jackson.databind.ObjectMapper();
+        var st = (com.fasterxml.jackson.databind.node.ObjectNode) json.readTree(bytes);
+        var now = st.get("task_state");
+        assertTrue(now.has("best") && !now.has("best_valid"), now.toString());
+        var old = json.createObjectNode();
+        old.put("best_valid", 2.0);
+        old.set("history", now.get("history"));
+        old.put("valid", ob.validSplit());
+        old.set("config", json.readTree(ob.config().toJson()));
+        old.putArray("label2ans").add("yes");
+        st.set("task_state", old);
+        byte[] w = json.writeValueAsBytes(st);
+        sd.put(lxmert.train.ResumeFile.STATE_KEY, lxmert.checkpoint.Tensor.of(lxmert.train.ResumeFile.STATE_KEY,
+                lxmert.checkpoint.DType.U8, new long[] {w.length}, java.nio.ByteBuffer.wrap(w)));
+        lxmert.checkpoint.TorchWriter.writeZip(rf, sd);
+        stop.reset();
+        Finetuner.Result r;
+        try (Finetuner f = new Finetuner(ob.withResume(true), List.of(), stop)) {
+            r = f.train();
+        }
+        assertEquals(2.0, r.bestValid(), "best_valid of the earlier layout");
+        assertEquals(2, r.history().size());
+        Finetuner.EpochRecord a0 = straight.history().get(0), b0 = r.history().get(0);
+        assertEquals(List.of(a0.epoch(), a0.trainAccuracy(), a0.validAccuracy(), a0.bestValid(), a0.meanLoss()),
+                List.of(b0.epoch(), b0.trainAccuracy(), b0.validAccuracy(), b0.bestValid(), b0.meanLoss()),
+                "epoch 0 read back from the history entry");
+        assertTrue(b0.seconds() > 0, "seconds read back");
+        Finetuner.EpochRecord a1 = straight.history().get(1), b1 = r.history().get(1);
+        assertEquals(List.of(a1.trainAccuracy(), a1.validAccuracy(), a1.meanLoss()), List.of(b1.trainAccuracy(), b1.validAccuracy(), b1.meanLoss()));
+        Map<String, lxmert.checkpoint.Tensor> wa = TorchReader.read(oa.output().resolve("LAST.pth"));
+        Map<String, lxmert.checkpoint.Tensor> wb = TorchReader.read(ob.output().resolve("LAST.pth"));
+        for (String k : wa.keySet()) assertArrayEquals(wa.get(k).toFloatArray(), wb.get(k).toFloatArray(), 0f, k);
+    }
+
     @Test
     void divergingLossStopsWithStepAndSnapshotNamed() throws Exception {
         FinetuneOptions o = SmallWorld.options(Task.VQA, data, tmp.resolve("nan")).withLr(1e30).withEpochs(3);
         try (Finetuner f = new Finetuner(o, List.of(), null)) {
-            Finetuner.NonFiniteLossException e = assertThrows(Finetuner.NonFiniteLossException.class, f::train);
+            lxmert.train.NonFiniteLossException e = assertThrows(lxmert.train.NonFiniteLossException.class, f::train);
             assertTrue(e.getMessage().matches("(?s)loss is (NaN|Infinity|-Infinity) at step \\d+ .*snapshot is .*"), e.getMessage());
         }
     }

@@ -186,7 +186,7 @@ class LearningTest {
     static Map<String, Double> familyAccuracy(Path run, Path world, Path data, Map<String, Integer> n) throws IOException {
         Map<String, Double> sum = new HashMap<>();
         Map<String, Integer> count = new HashMap<>();
-        try (Tester t = new Tester(Task.VQA, run.resolve("LAST"), null, Tester.numAnswers(Task.VQA, world),
+        try (Tester t = new Tester(Task.VQA, run.resolve("LAST"), null, Task.VQA.recipe().numAnswers(world),
                 world.resolve("synth-vocab.txt"), "cpu")) {
             Tester.Result r = t.test(DataOptions.of(data), EVAL, null, 256);
             for (Tester.Row row : r.rows()) {

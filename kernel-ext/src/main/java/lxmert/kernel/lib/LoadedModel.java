@@ -4,14 +4,9 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import lxmert.config.LxmertConfig;
 import lxmert.data.DataOptions;
-import lxmert.data.Nlvr2Dataset;
-import lxmert.data.QaDataset;
-import lxmert.data.QaTask;
 import lxmert.model.LxrtOutput;
 import lxmert.tasks.FinetuneOptions;
 import lxmert.tasks.HostBatch;
-import lxmert.tasks.Nlvr2Data;
-import lxmert.tasks.QaData;
 import lxmert.tasks.RunFolder;
 import lxmert.tasks.Task;
 import lxmert.tasks.TaskData;
@@ -136,18 +131,9 @@ public final class LoadedModel implements AutoCloseable {
     public AttentionMap attention(String split, int index, int layer) throws IOException {
         SentenceEncoder enc = new SentenceEncoder(BertTokenizer.fromVocabFile(vocab), FinetuneOptions.SEQ_LEN);
         Vocab words = Vocab.load(vocab);
-        DataOptions data = DataOptions.of(dataRoot);
-        if (task.isQa()) {
-            try (QaDataset ds = QaDataset.load(task == Task.VQA ? QaTask.VQA : QaTask.GQA, data, split)) {
-                QaData d = new QaData(ds, enc, FinetuneOptions.SEQ_LEN);
-                var e = d.example(checkIndex(index, d));
-                return attention(d, index, layer, words, e.questionId(), e.sent());
-            }
-        }
-        try (Nlvr2Dataset ds = Nlvr2Dataset.load(data, split)) {
-            Nlvr2Data d = new Nlvr2Data(ds, enc, FinetuneOptions.SEQ_LEN);
-            var e = d.example(checkIndex(index, d));
-            return attention(d, index, layer, words, e.identifier() + " (left image)", e.sent());
+        try (TaskData d = task.recipe().load(DataOptions.of(dataRoot), split, enc, null)) {
+            Tester.Row row = task.recipe().row(d, checkIndex(index, d), 0);
+            return attention(d, index, layer, words, row.id() + (d.imagesPerExample() > 1 ? " (left image)" : ""), row.sent());
         }
     }
 

@@ -67,6 +67,9 @@ class RunFolderMagicsTest {
             try (LoadedModel lm = LoadedModel.open(run.resolve("BEST"))) {
                 assertEquals(preds.accuracy(), lm.test("minival", null).accuracy(), 1e-12, "plain Java, folder only");
                 assertEquals(8, lm.net().bert().config().visual_feat_dim(), "config from the folder");
+                var att = lm.attention("minival", 0, 0);
+                assertEquals(List.of(preds.rows().get(0).id(), preds.rows().get(0).sent()), List.of(att.exampleId(), att.sentence()),
+                        "the attention map's example is the split's first");
             }
 
             Object e = m.run(List.of("evaluate", "--run", run.toString(), "--split", "minival", "--predictions",

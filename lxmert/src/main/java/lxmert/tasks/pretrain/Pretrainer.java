@@ -5,9 +5,9 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
+import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import lxmert.checkpoint.LoadReport;
 import lxmert.checkpoint.ModelWeights;
@@ -17,17 +17,17 @@ import lxmert.model.LxmertPretraining;
 import lxmert.text.BertTokenizer;
 import lxmert.text.Vocab;
 import lxmert.train.Grad;
+import lxmert.train.Run;
 import lxmert.train.RunningSums;
 import lxmert.train.StopSignal;
 import lxmert.train.Trainer;
 import lxmert.train.TrainingListener;
 import lxmert.train.TrainingLoop;
+import lxmert.util.Devices;
 
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -67,8 +67,8 @@ public final class Pretrainer implements AutoCloseable {
     private final List<Device> devices;
 
     /** One epoch's numbers: losses are {total, Mask_LM, Matched, Obj, Attr, Feat, QA}; accuracies in [0, 1]. */
-    public record EpochRecord(int epoch, double[] trainLosses, double[] validLosses, double trainQa, double validQa,
-                              double seconds) {
+    public record EpochRecord(int epoch, @JsonProperty("train") double[] trainLosses, @JsonProperty("valid") double[] validLosses,
+                              @JsonProperty("train_qa") double trainQa, @JsonProperty("valid_qa") double validQa, double seconds) {
         public double trainLoss() { return trainLosses[0]; }
         public double validLoss() { return validLosses == null ? Double.NaN : validLosses[0]; }
     }
@@ -104,10 +104,7 @@ public final class Pretrainer implements AutoCloseable {
         this.opt = opt;
         this.listeners = listeners == null ? List.of() : listeners;
         this.stop = stop == null ? new StopSignal() : stop;
-        if (!Files.isRegularFile(opt.vocab())) {
-            throw new IllegalArgumentException("vocabulary file not found: " + opt.vocab()
-                    + " (pass --vocab FILE; the synthetic world writes DATA/synth-vocab.txt)");
-        }
+        Run.checkVocab(opt.vocab(), opt.config());
         Vocab vocab = Vocab.load(opt.vocab());
         BertTokenizer tok = BertTokenizer.fromVocabFile(opt.vocab());
         List<String> qaSets = PretrainCorpus.parseQaSets(opt.qaSets());
@@ -118,24 +115,13 @@ public final class Pretrainer implements AutoCloseable {
             if (opt.valid() != null && !opt.valid().isBlank()) {
                 va = PretrainCorpus.load(opt.data(), opt.valid(), qaSets, PretrainCorpus.validTopK(opt.data()), tok, opt.seqLen());
             }
-            if (tr.features().featDim() != opt.config().visual_feat_dim()) {
-                throw new IllegalArgumentException("features have dimension " + tr.features().featDim()
-                        + " but the config's visual_feat_dim is " + opt.config().visual_feat_dim());
-            }
-            if (vocab.size() > opt.config().vocab_size()) {
-                throw new IllegalArgumentException("vocabulary " + opt.vocab() + " has " + vocab.size()
-                        + " entries but the config's vocab_size is " + opt.config().vocab_size());
-            }
-            if (tr.size() < opt.batchSize()) {
-                throw new IllegalArgumentException("pretraining corpus '" + opt.train() + "' has " + tr.size()
-                        + " examples with features, fewer than one batch of " + opt.batchSize());
-            }
+            Run.checkData("pretraining corpus '" + opt.train() + "'", tr.size(), tr.features().featDim(), opt.batchSize(), opt.config());
             Masking.Specials sp = Masking.Specials.of(vocab);
             trainBatcher = new PretrainBatcher(tr, tr, opt.tasks(), sp, opt.seqLen(), opt.seed());
             validBatcher = va == null || va.size() == 0 ? null : new PretrainBatcher(va, tr, opt.tasks(), sp, opt.seqLen(), opt.seed() + 1);
             // the QA head predicts the answers of all_ans.json (after --qa-sets), as the original's num_answers
             this.config = opt.config().toBuilder().numQaLabels(Math.max(1, tr.answerTable().size())).build();
-            this.devices = lxmert.tasks.Finetuner.devices(opt.device());
+            this.devices = Devices.list(opt.device());
             newRoot = NDManager.newBaseManager(devices.get(0));
             this.model = LxmertPretraining.create(newRoot, config, opt.tasks().heads(), opt.seed());
             this.root = newRoot;
@@ -220,7 +206,8 @@ public final class Pretrainer implements AutoCloseable {
     public Result train() throws IOException {
         Path out = opt.output();
         Files.createDirectories(out);
-        config.save(out.resolve("config.json"));
+        Run.removeStaleTemporaries(out);
+        config.save(out.resolve(Run.CONFIG));
         long tTotal = TrainingLoop.totalSteps(train.size(), opt.batchSize(), opt.epochs());
         int bpe = train.size() / opt.batchSize();
         Trainer.Options to = new Trainer.Options(opt.lr(), PretrainOptions.WARMUP, tTotal, PretrainOptions.CLIP, opt.batchSize(), opt.seed());
@@ -370,8 +357,7 @@ public final class Pretrainer implements AutoCloseable {
                 }
             }
             if (opt.saveSnapshots()) PretrainCheckpoint.save(model, out, String.format(Locale.ROOT, "Epoch%02d", epoch + 1));
-            Files.writeString(out.resolve("log.log"), log.toString(), StandardCharsets.UTF_8,
-                    StandardOpenOption.CREATE, StandardOpenOption.APPEND, StandardOpenOption.WRITE);
+            Run.appendLog(out, log.toString());
             message(log.toString().stripTrailing());
             EpochRecord rec = new EpochRecord(epoch, tl, ev == null ? null : ev.losses(), trainQa, validQa, e.seconds());
             history.add(rec);
@@ -381,37 +367,16 @@ public final class Pretrainer implements AutoCloseable {
 
         @Override
         public JsonNode state() {
-            ObjectNode st = JSON.createObjectNode();
-            st.put("best_eval_loss", best);
-            ArrayNode h = st.putArray("history");
-            for (EpochRecord r : history) {
-                ObjectNode o = h.addObject();
-                o.put("epoch", r.epoch());
-                o.set("train", JSON.valueToTree(r.trainLosses()));
-                if (r.validLosses() != null) o.set("valid", JSON.valueToTree(r.validLosses()));
-                o.put("train_qa", r.trainQa());
-                o.put("valid_qa", r.validQa());
-                o.put("seconds", r.seconds());
-            }
-            return st;
+            return JSON.valueToTree(new Run.State<>(best, history));
         }
 
         @Override
         public void restore(JsonNode st) {
             if (st == null) return;
-            best = st.path("best_eval_loss").asDouble(9595.);
-            for (JsonNode h : st.path("history")) {
-                history.add(new EpochRecord(h.get("epoch").asInt(), doubles(h.get("train")),
-                        h.has("valid") ? doubles(h.get("valid")) : null, h.path("train_qa").asDouble(Double.NaN),
-                        h.path("valid_qa").asDouble(Double.NaN), h.path("seconds").asDouble()));
-            }
+            Run.State<EpochRecord> r = JSON.convertValue(st, JSON.getTypeFactory().constructParametricType(Run.State.class, EpochRecord.class));
+            best = r.best() == null ? 9595. : r.best();
+            if (r.history() != null) history.addAll(r.history());
         }
-    }
-
-    private static double[] doubles(JsonNode n) {
-        double[] d = new double[n.size()];
-        for (int i = 0; i < d.length; i++) d[i] = n.get(i).asDouble(Double.NaN);
-        return d;
     }
 
     @Override

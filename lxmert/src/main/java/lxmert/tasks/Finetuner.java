@@ -177,7 +177,7 @@ public final class Finetuner implements AutoCloseable {
         RunFolder.write(opt, label2ans); // vocab copy, answer table and run.json: the folder describes itself
         Map<String, NDArray> params = net.module().namedParameters();
         Trainer.Options to = new Trainer.Options(opt.lr(), 0.1,
-                TrainingLoop.totalSteps(train.size(), opt.batchSize(), opt.epochs()), 5.0, opt.batchSize(), opt.seed());
+                TrainingLoop.totalSteps(train.size(), opt.batchSize(), opt.epochs()), 5.0, opt.seed());
         Map<String, String> identity = new LinkedHashMap<>();
         identity.put("task", opt.task().id);
         identity.put("train_splits", opt.trainSplits());
@@ -185,7 +185,7 @@ public final class Finetuner implements AutoCloseable {
         TrainingLoop.Options lo = new TrainingLoop.Options(opt.task().id, opt.epochs(), opt.batchSize(), opt.accumulate(), opt.seed(), 1, out,
                 opt.saveSnapshots(), opt.resume(), identity, FinetuneTask.SCORE, valid == null ? 0 : valid.size());
         Epochs epochs = new Epochs(out, params);
-        try (Trainer<HostBatch, FinetuneTask.Batch> trainer = new Trainer<>(root, net.module(), net.bert().paddingRowParameters(),
+        try (Trainer<HostBatch, FinetuneTask.Batch> trainer = new Trainer<>(root, net.module(),
                 new FinetuneTask(net), to, devices)) {
             TrainingLoop.Result r = new TrainingLoop<>(trainer, train.size(), idx -> train.fill(train.allocate(idx.length), idx),
                     lo, epochs, listeners, stop).run();

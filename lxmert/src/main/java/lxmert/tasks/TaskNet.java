@@ -90,25 +90,25 @@ public final class TaskNet {
     }
 
     /**
-     * The original's loss: VQA/GQA BCE-with-logits (mean) x A (GQA with --mce-loss: cross entropy on the best
-     * answer x A); NLVR2 cross entropy over the pair head.
+     * The original's loss as a sum over the batch, a mean over {@link #lossCount} examples: VQA/GQA BCE-with-logits
+     * (mean over B x A) x A = the BCE summed / B (GQA with --mce-loss: cross entropy on the best answer x A, summed);
+     * NLVR2 cross entropy over the pair head, summed over the labelled examples. Targets on the device: QA soft
+     * scores [B, A], NLVR2 labels [B] (-1 = unlabelled, ignored as the original's ignore_index).
      */
-    public NDArray loss(NDManager m, NDArray logits, HostBatch b) {
-        NDArray t = task.isQa()
-                ? NdArrays.floats(m, b.targets, 0, b.examples * numAnswers, new Shape(b.examples, numAnswers))
-                : NdArrays.longs(m, java.util.Arrays.copyOf(b.labels, b.examples), new Shape(b.examples));
-        return loss(logits, t);
+    public NDArray lossSum(NDArray logits, NDArray targets) {
+        if (!task.isQa()) return Losses.crossEntropyNone(logits, targets).sum();
+        if (mceLoss) {
+            NDArray best = targets.argMax(1).toType(DataType.INT64, false);
+            return lxmert.model.Ops.mul(Losses.crossEntropyNone(logits, best).sum(), numAnswers);
+        }
+        return Losses.bceWithLogitsNone(logits, targets).sum();
     }
 
-    /** The loss with the targets on the device: QA soft scores [B, A], NLVR2 labels [B]. */
-    public NDArray loss(NDArray logits, NDArray targets) {
-        if (task.isQa()) {
-            if (mceLoss) {
-                NDArray best = targets.argMax(1).toType(DataType.INT64, false);
-                return lxmert.model.Ops.mul(Losses.crossEntropyIgnore(logits, best), numAnswers);
-            }
-            return lxmert.model.Ops.mul(Losses.bceWithLogits(logits, targets), numAnswers);
-        }
-        return Losses.crossEntropyIgnore(logits, targets);
+    /** What {@link #lossSum} is a mean over in a host batch: its examples (NLVR2: its labelled examples). */
+    public long lossCount(HostBatch b) {
+        if (task.isQa()) return b.examples;
+        long n = 0;
+        for (int i = 0; i < b.examples; i++) if (b.labels[i] >= 0) n++;
+        return n;
     }
 }

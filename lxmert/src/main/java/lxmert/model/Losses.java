@@ -19,18 +19,10 @@ public final class Losses {
         return picked.neg().mul(valid.toType(DataType.FLOAT32, false));
     }
 
-    /** torch CrossEntropyLoss(ignore_index=-1) with mean reduction over the non-ignored rows. */
-    public static NDArray crossEntropyIgnore(NDArray logits, NDArray labels) {
-        NDArray per = crossEntropyNone(logits, labels);
-        NDArray count = labels.gte(0).toType(DataType.FLOAT32, false).sum();
-        return per.sum().div(count);
-    }
-
-    /** torch BCEWithLogitsLoss (mean): max(x,0) - x*t + log(1 + exp(-|x|)). */
-    public static NDArray bceWithLogits(NDArray logits, NDArray targets) {
-        NDArray loss = logits.maximum(Ops.scalar(logits, 0)).sub(logits.mul(targets))
+    /** torch BCEWithLogitsLoss element-wise (reduction none): max(x,0) - x*t + log(1 + exp(-|x|)). */
+    public static NDArray bceWithLogitsNone(NDArray logits, NDArray targets) {
+        return logits.maximum(Ops.scalar(logits, 0)).sub(logits.mul(targets))
                 .add(Ops.add(logits.abs().neg().exp(), 1).log());
-        return loss.mean();
     }
 
     /** Element-wise SmoothL1 with beta 1 (reduction none). */

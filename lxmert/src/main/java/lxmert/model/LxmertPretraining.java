@@ -2,7 +2,6 @@ package lxmert.model;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
-import ai.djl.ndarray.types.DataType;
 import lxmert.config.LxmertConfig;
 
 import java.util.LinkedHashMap;
@@ -13,7 +12,7 @@ import java.util.Set;
 /**
  * LXRTPretraining (modeling.py:890-989): the encoder plus the MLM head (decoder tied to the word
  * embeddings, own bias), the matching head, the object head (obj / attr / feat) and the answer head,
- * with the six losses (MLM, Matched, Obj, Attr, Feat, QA). As the original's {@code __init__} (modeling.py:888-920)
+ * whose six losses (MLM, Matched, Obj, Attr, Feat, QA) are {@code lxmert.tasks.pretrain.PretrainLoss}. As the original's {@code __init__} (modeling.py:888-920)
  * the encoder (pooler included) and {@code cls} (MLM head and matching head) always exist, while
  * {@code obj_predict_head} exists only with the object task (its decoders only for the visual losses asked) and
  * {@code answer_head} only with the QA task ({@link Heads}): a head not built has no parameter and no checkpoint key,
@@ -171,44 +170,5 @@ public final class LxmertPretraining extends Module {
     public static NDArray mlmLabels(Outputs out, NDArray maskedLmLabels) {
         NDArray flat = maskedLmLabels.reshape(-1);
         return out.mlmRows() == null ? flat : flat.gather(out.mlmRows(), 0);
-    }
-
-    /** Returns {total, losses[6]} where skipped losses are 0, exactly as LXRTPretraining.forward. */
-    public NDArray[] losses(Outputs out, Targets t) {
-        NDArray ref = out.lxrt().pooled();
-        NDArray total = ref.getManager().zeros(new ai.djl.ndarray.types.Shape(), DataType.FLOAT32, ref.getDevice());
-        NDArray[] parts = new NDArray[6];
-        if (t.maskedLmLabels() != null) {
-            parts[0] = Losses.crossEntropyIgnore(out.mlmLogits().reshape(-1, config.vocab_size()),
-                    mlmLabels(out, t.maskedLmLabels()));
-        }
-        if (t.matchedLabel() != null) {
-            parts[1] = Losses.crossEntropyIgnore(out.matchScore().reshape(-1, 2), t.matchedLabel().reshape(-1));
-        }
-        double w = config.visual_loss_normalizer();
-        if (t.objLabels() != null) {
-            parts[2] = Losses.crossEntropyNone(out.objLogits().reshape(-1, config.num_object_labels()),
-                    t.objLabels().reshape(-1)).mul(t.objConfs().reshape(-1)).mean().mul(Ops.scalar(t.objConfs(), w));
-        }
-        if (t.attrLabels() != null) {
-            parts[3] = Losses.crossEntropyNone(out.attrLogits().reshape(-1, config.num_attr_labels()),
-                    t.attrLabels().reshape(-1)).mul(t.attrConfs().reshape(-1)).mean().mul(Ops.scalar(t.attrConfs(), w));
-        }
-        if (t.feats() != null) {
-            int d = config.visual_feat_dim();
-            parts[4] = Losses.smoothL1(out.featPred().reshape(-1, d), t.feats().reshape(-1, d)).mean(new int[] {1})
-                    .mul(t.featMask().reshape(-1)).mean().mul(Ops.scalar(t.featMask(), w));
-        }
-        if (t.ans() != null) {
-            parts[5] = Losses.crossEntropyIgnore(out.answerLogits().reshape(-1, config.num_qa_labels()),
-                    t.ans().reshape(-1));
-        }
-        NDArray[] res = new NDArray[7];
-        for (int i = 0; i < 6; i++) {
-            if (parts[i] != null) total = total.add(parts[i]);
-            res[i + 1] = parts[i] != null ? parts[i] : total.zerosLike();
-        }
-        res[0] = total;
-        return res;
     }
 }

@@ -4,7 +4,6 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import lxmert.config.LxmertConfig;
 
-import java.util.List;
 import java.util.Random;
 
 /**
@@ -36,12 +35,6 @@ public final class LxrtModel extends Module {
 
     public NDArray wordEmbeddings() {
         return embeddings.wordEmbeddings.weight();
-    }
-
-    /** The three padding_idx=0 embedding tables (row 0 receives no gradient, as torch's padding_idx). */
-    public List<NDArray> paddingRowParameters() {
-        return List.of(embeddings.wordEmbeddings.weight(), embeddings.positionEmbeddings.weight(),
-                embeddings.tokenTypeEmbeddings.weight());
     }
 
     /**

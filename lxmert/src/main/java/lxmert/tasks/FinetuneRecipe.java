@@ -51,8 +51,11 @@ public abstract sealed class FinetuneRecipe permits QaRecipe, Nlvr2Recipe {
     /** The targets of examples {@code [from, to)} of a batch on the device. */
     abstract NDArray targets(NDManager m, HostBatch b, int from, int to, int numAnswers);
 
-    /** The original's loss of the logits against the targets. */
-    abstract NDArray loss(NDArray logits, NDArray targets, int numAnswers, boolean mceLoss);
+    /** The original's loss of the logits against the targets, as a sum over the batch (a mean over {@link #lossCount}). */
+    abstract NDArray lossSum(NDArray logits, NDArray targets, int numAnswers, boolean mceLoss);
+
+    /** What the loss is a mean over in a host batch (the original's denominator), counted on the host. */
+    abstract long lossCount(HostBatch b);
 
     /** The sum of the scores of the predicted classes [B] against the targets (on the device). */
     abstract NDArray scoreSum(NDArray predicted, NDArray targets);
@@ -141,7 +144,7 @@ public abstract sealed class FinetuneRecipe permits QaRecipe, Nlvr2Recipe {
             for (String line : train.loadSummary()) message.accept(line);
             if (valid != null) for (String line : valid.loadSummary()) message.accept(line);
             InitialWeights.load(opt, net, label2ans, message);
-            return new Model<>(net.module(), net.bert().paddingRowParameters(), new FinetuneTask(net), FinetuneTask.SCORE);
+            return new Model<>(net.module(), new FinetuneTask(net), FinetuneTask.SCORE);
         }
 
         @Override

@@ -2,22 +2,26 @@ package lxmert.tasks;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
+import lxmert.train.RunningSums;
 import lxmert.train.TrainTask;
 
 import java.util.Map;
 
 /**
- * A fine-tuning task for the {@link lxmert.train.Trainer}: the head model's forward and the original's loss, and
- * the soft score of the batch's predictions (QA: the target score of the argmax answer; NLVR2: 1 when right)
- * summed on the device, so the running train accuracy costs no host read.
+ * A fine-tuning task for the {@link lxmert.train.Trainer}: the head model's forward and the original's loss
+ * ({@link TaskNet#lossSum}, a sum over the batch with its count {@link TaskNet#lossCount}), and the soft score of the
+ * batch's predictions (QA: the target score of the argmax answer; NLVR2: 1 when right) summed on the device, so the
+ * running train accuracy costs no host read.
  */
-final class FinetuneTask implements TrainTask<HostBatch, FinetuneTask.Batch> {
+public final class FinetuneTask implements TrainTask<HostBatch, FinetuneTask.Batch> {
     /** The example sum holding the predictions' scores. */
-    static final String SCORE = "score";
+    public static final String SCORE = "score";
+    /** The count the loss is a mean over (examples; NLVR2: labelled examples). */
+    static final String COUNT = "examples";
 
     private final TaskNet net;
 
-    FinetuneTask(TaskNet net) {
+    public FinetuneTask(TaskNet net) {
         this.net = net;
     }
 
@@ -26,7 +30,7 @@ final class FinetuneTask implements TrainTask<HostBatch, FinetuneTask.Batch> {
     }
 
     /** A batch on the device: the model inputs and the targets (QA soft scores [B, A] or NLVR2 labels [B]). */
-    record Batch(TaskNet.Inputs inputs, NDArray targets) {}
+    public record Batch(TaskNet.Inputs inputs, NDArray targets) {}
 
     @Override
     public Batch toDevice(NDManager m, HostBatch b) {
@@ -51,15 +55,19 @@ final class FinetuneTask implements TrainTask<HostBatch, FinetuneTask.Batch> {
         return outputs(net.forward(b.inputs(), null), b);
     }
 
-    /** The loss and the predictions' score sum from the batch's logits. */
+    /** The loss sum and the predictions' score sum from the batch's logits. */
     Output outputs(NDArray logits, Batch b) {
-        NDArray loss = net.loss(logits, b.targets());
         NDArray score = net.task().recipe().scoreSum(logits.argMax(1), b.targets());
-        return new Output(loss, Map.of(), Map.of(SCORE, score));
+        return new Output(Map.of(RunningSums.LOSS, new Loss(net.lossSum(logits, b.targets()), COUNT)), Map.of(SCORE, score));
     }
 
     @Override
     public int examples(HostBatch b) {
         return b.examples;
+    }
+
+    @Override
+    public Map<String, Long> counts(HostBatch b) {
+        return Map.of(COUNT, net.lossCount(b));
     }
 }

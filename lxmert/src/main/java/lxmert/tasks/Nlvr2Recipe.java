@@ -62,9 +62,18 @@ public final class Nlvr2Recipe extends FinetuneRecipe {
         return NdArrays.longs(m, b.labels, from, to - from, new Shape(to - from));
     }
 
+    /** Cross entropy over the pair head, summed over the labelled examples (label -1 ignored, as ignore_index). */
     @Override
-    NDArray loss(NDArray logits, NDArray targets, int numAnswers, boolean mceLoss) {
-        return Losses.crossEntropyIgnore(logits, targets);
+    NDArray lossSum(NDArray logits, NDArray targets, int numAnswers, boolean mceLoss) {
+        return Losses.crossEntropyNone(logits, targets).sum();
+    }
+
+    /** The labelled examples (the original's cross entropy averages over them). */
+    @Override
+    long lossCount(HostBatch b) {
+        long n = 0;
+        for (int i = 0; i < b.examples; i++) if (b.labels[i] >= 0) n++;
+        return n;
     }
 
     /** The number of right predictions. */

@@ -77,13 +77,23 @@ public final class QaRecipe extends FinetuneRecipe {
         return NdArrays.floats(m, b.targets, from * numAnswers, (to - from) * numAnswers, new Shape(to - from, numAnswers));
     }
 
+    /**
+     * BCE-with-logits (mean over B x A) x A = the BCE summed over answers and examples / B; GQA with --mce-loss: cross
+     * entropy on the best answer (mean over B) x A.
+     */
     @Override
-    NDArray loss(NDArray logits, NDArray targets, int numAnswers, boolean mceLoss) {
+    NDArray lossSum(NDArray logits, NDArray targets, int numAnswers, boolean mceLoss) {
         if (mceLoss) {
             NDArray best = targets.argMax(1).toType(DataType.INT64, false);
-            return Ops.mul(Losses.crossEntropyIgnore(logits, best), numAnswers);
+            return Ops.mul(Losses.crossEntropyNone(logits, best).sum(), numAnswers);
         }
-        return Ops.mul(Losses.bceWithLogits(logits, targets), numAnswers);
+        return Losses.bceWithLogitsNone(logits, targets).sum();
+    }
+
+    /** Every example (the original's BCE and CE are means over the batch). */
+    @Override
+    long lossCount(HostBatch b) {
+        return b.examples;
     }
 
     /** The target score of the predicted answers. */

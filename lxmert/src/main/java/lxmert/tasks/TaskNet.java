@@ -83,13 +83,16 @@ public final class TaskNet {
         return task;
     }
 
-    /** The original's loss of the batch's examples ({@link FinetuneRecipe#loss}). */
-    public NDArray loss(NDManager m, NDArray logits, HostBatch b) {
-        return loss(logits, task.recipe().targets(m, b, 0, b.examples, numAnswers));
+    /**
+     * The original's loss as a sum over the batch, a mean over {@link #lossCount} of its examples
+     * ({@link FinetuneRecipe#lossSum}). Targets on the device: QA soft scores [B, A], NLVR2 labels [B].
+     */
+    public NDArray lossSum(NDArray logits, NDArray targets) {
+        return task.recipe().lossSum(logits, targets, numAnswers, mceLoss);
     }
 
-    /** The loss with the targets on the device: QA soft scores [B, A], NLVR2 labels [B]. */
-    public NDArray loss(NDArray logits, NDArray targets) {
-        return task.recipe().loss(logits, targets, numAnswers, mceLoss);
+    /** What {@link #lossSum} is a mean over in a host batch ({@link FinetuneRecipe#lossCount}). */
+    public long lossCount(HostBatch b) {
+        return task.recipe().lossCount(b);
     }
 }

@@ -4,7 +4,6 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
-import ai.djl.ndarray.index.NDIndex;
 
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -196,19 +195,6 @@ public final class BertAdam {
             throw ex instanceof RuntimeException ? (RuntimeException) ex : new IllegalStateException(ex);
         } finally {
             if (tmp != null) tmp.close();
-        }
-    }
-
-    /** Zeroes row 0 of the given embedding tables' gradients (torch padding_idx=0). */
-    public static void zeroPaddingRows(Iterable<NDArray> tables) {
-        for (NDArray t : tables) {
-            try (NDManager tmp = t.getManager().newSubManager(); AutoCloseable ng = Grad.noGrad()) {
-                NDArray g = t.getGradient();
-                g.attach(tmp);
-                g.set(new NDIndex("0"), 0f);
-            } catch (Exception ex) {
-                throw ex instanceof RuntimeException ? (RuntimeException) ex : new IllegalStateException(ex);
-            }
         }
     }
 

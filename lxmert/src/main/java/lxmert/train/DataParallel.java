@@ -16,10 +16,11 @@ import lxmert.model.Module;
  * The data parallel part of the {@link Trainer} (without DJL's parameter server): one replica of the model per
  * device, built by the task ({@link TrainTask#replicate}); each (micro-)batch split into contiguous shards of
  * examples (sizes differ by at most one), each shard copied from the host to its replica's device and run forward
- * and backward there with its loss weighted by its share of the batch; before the update the gradients are summed
+ * and backward there with its loss sums divided by the update's totals (so the shards add up to the whole batch
+ * whatever items each holds); before the update the gradients are summed
  * onto the first device (the master, whose parameters the optimiser updates: one clipping, one BertAdam step, by
  * the trainer), and after it the master's parameters are broadcast back into the replicas. Equal to one device on
- * the whole batch up to float summation order, for losses that are means over the batch.
+ * the whole batch up to float summation order.
  *
  * <p>The same code path runs with several replicas on the CPU device ({@code cpu,cpu}), which is how it is tested.
  * Replicas run one after the other on the trainer's thread: on GPUs torch launches kernels asynchronously, so the
@@ -34,7 +35,7 @@ final class DataParallel<B, D> implements AutoCloseable {
 
     /** The gradients of one shard on one replica (the trainer's one place that computes gradients). */
     interface Gradients<B, D> {
-        TrainTask.Output compute(TrainTask<B, D> task, D batch, double weight);
+        Trainer.Scaled compute(TrainTask<B, D> task, D batch, Map<String, Long> totals);
     }
 
     /**
@@ -89,12 +90,12 @@ final class DataParallel<B, D> implements AutoCloseable {
     }
 
     /**
-     * Forward and backward of every shard of {@code batch} ({@code n} examples, gradients weighted by
-     * {@code weight} x the shard's share); the gradients stay on the replicas until {@link #sumGradientsOntoMaster}.
-     * Returns the batch's outputs on the master device, owned by {@code m}: the loss and loss parts weighted by
-     * the shards' shares (the whole batch's means), the example sums added. No host read.
+     * Forward and backward of every shard of {@code batch} ({@code n} examples, loss sums divided by the update's
+     * {@code totals}); the gradients stay on the replicas until {@link #sumGradientsOntoMaster}. Returns the batch's
+     * outputs on the master device, owned by {@code m}: the shards' losses, loss means and example sums added. No
+     * host read.
      */
-    TrainTask.Output forwardBackward(NDManager m, B batch, int n, double weight, Gradients<B, D> grads) {
+    Trainer.Scaled forwardBackward(NDManager m, B batch, int n, Map<String, Long> totals, Gradients<B, D> grads) {
         int[] at = shards(n, size());
         Device master = devices.get(0);
         NDArray loss = null;
@@ -103,17 +104,16 @@ final class DataParallel<B, D> implements AutoCloseable {
         for (int i = 0; i < size(); i++) {
             int from = at[i], to = at[i + 1];
             if (to == from) continue;
-            double share = (double) (to - from) / n;
             Module model = models.get(i);
             if (i > 0) model.setTraining(models.get(0).isTraining());
             try (NDManager s = i == 0 ? m.newSubManager() : roots.get(i).newSubManager()) {
                 TrainTask<B, D> t = tasks.get(i);
                 D d = t.toDevice(s, batch, from, to);
-                TrainTask.Output out = grads.compute(t, d, weight * share);
+                Trainer.Scaled out = grads.compute(t, d, totals);
                 try (AutoCloseable ng = Grad.noGrad()) {
-                    loss = add(loss, out.loss(), share, master, m);
-                    out.lossParts().forEach((k, v) -> parts.put(k, add(parts.get(k), v, share, master, m)));
-                    out.exampleSums().forEach((k, v) -> sums.put(k, add(sums.get(k), v, 1.0, master, m)));
+                    loss = add(loss, out.loss(), master, m);
+                    out.parts().forEach((k, v) -> parts.put(k, add(parts.get(k), v, master, m)));
+                    out.exampleSums().forEach((k, v) -> sums.put(k, add(sums.get(k), v, master, m)));
                 }
             } catch (RuntimeException e) {
                 throw e;
@@ -121,12 +121,12 @@ final class DataParallel<B, D> implements AutoCloseable {
                 throw new IllegalStateException(e);
             }
         }
-        return new TrainTask.Output(loss, parts, sums);
+        return new Trainer.Scaled(loss, parts, sums);
     }
 
-    /** {@code acc + w * v} as a new scalar on the master device owned by {@code m} ({@code acc} null: none yet). */
-    private static NDArray add(NDArray acc, NDArray v, double w, Device master, NDManager m) {
-        NDArray x = (w == 1.0 ? v.reshape(new Shape()).duplicate() : v.reshape(new Shape()).mul((float) w)).toDevice(master, true);
+    /** {@code acc + v} as a new scalar on the master device owned by {@code m} ({@code acc} null: none yet). */
+    private static NDArray add(NDArray acc, NDArray v, Device master, NDManager m) {
+        NDArray x = v.reshape(new Shape()).toDevice(master, true);
         x.attach(m);
         return acc == null ? x : acc.addi(x);
     }

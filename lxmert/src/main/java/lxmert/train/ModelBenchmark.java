@@ -1,14 +1,13 @@
 package lxmert.train;
 
 import ai.djl.Device;
-import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
-import ai.djl.ndarray.types.Shape;
 import lxmert.config.LxmertConfig;
-import lxmert.model.Losses;
-import lxmert.model.QaModel;
-import lxmert.util.NdArrays;
+import lxmert.tasks.FinetuneTask;
+import lxmert.tasks.HostBatch;
+import lxmert.tasks.Task;
+import lxmert.tasks.TaskNet;
 
 import java.io.PrintStream;
 import java.util.ArrayList;
@@ -18,8 +17,9 @@ import java.util.Map;
 import java.util.Random;
 
 /**
- * Times the LXRT model on synthetic inputs (20 tokens, 36 boxes): a VQA-shaped training step (forward with
- * dropout, BCE x A, backward, clip 5.0, BertAdam) or an inference forward. Reports examples/s, the median
+ * Times the LXRT model on synthetic inputs (20 tokens, 36 boxes): fine-tuning's VQA training step (the trainer over
+ * {@link FinetuneTask} on the task net: forward with dropout, BCE x A, backward, clip 5.0, BertAdam) or an inference
+ * forward. Reports examples/s, the median
  * step time and the achieved GFLOP/s (analytic matmul FLOPs; training counted as 3x forward).
  */
 public final class ModelBenchmark {
@@ -62,37 +62,26 @@ public final class ModelBenchmark {
         }
         Device device = devices.get(0);
         int numAnswers = 3129;
-        Random rng = new Random(0);
         List<Double> times = new ArrayList<>();
         long rss0 = Rss.kb();
         try (NDManager root = NDManager.newBaseManager(device)) {
-            QaModel model = QaModel.create(root, c, numAnswers, 9595);
-            long[] ids = new long[batch * SEQ];
-            for (int k = 0; k < ids.length; k++) ids[k] = k % SEQ == 0 ? 101 : 1000 + rng.nextInt(c.vocab_size() - 1000);
-            float[] feats = new float[batch * BOXES * c.visual_feat_dim()];
-            for (int k = 0; k < feats.length; k++) feats[k] = rng.nextFloat();
-            float[] boxes = new float[batch * BOXES * 4];
-            for (int k = 0; k < boxes.length; k++) boxes[k] = rng.nextFloat();
-            float[] target = new float[batch * numAnswers];
-            for (int b = 0; b < batch; b++) target[b * numAnswers + rng.nextInt(numAnswers)] = 1f;
-            HostBatch hb = new HostBatch(batch, ids, feats, boxes, target, c.visual_feat_dim(), numAnswers);
-            Trainer<HostBatch, NDArray[]> trainer = null;
+            TaskNet net = new TaskNet(Task.VQA, root, c, numAnswers, 9595, false);
+            HostBatch hb = batch(c, batch, numAnswers, new Random(0));
+            Trainer<HostBatch, FinetuneTask.Batch> trainer = null;
             if (train) {
-                model.setTraining(true);
-                trainer = new Trainer<>(root, model, model.bert().paddingRowParameters(), new VqaStep(model, numAnswers, c),
-                        new Trainer.Options(5e-5, 0.1, Math.max(steps, 10), 5.0, batch, null), devices);
+                net.module().setTraining(true);
+                trainer = new Trainer<>(root, net.module(), new FinetuneTask(net),
+                        new Trainer.Options(5e-5, 0.1, Math.max(steps, 10), 5.0, null), devices);
             }
             try {
                 for (int s = 0; s < steps; s++) {
                     long t0 = System.nanoTime();
                     if (train) {
-                        // THE training step (forward, BCE x A, backward, clip 5.0, BertAdam, zero): no host read
-                        trainer.accumulateGradients(hb);
-                        trainer.applyUpdate();
+                        // THE training step of fine-tuning (forward, BCE x A, backward, clip 5.0, BertAdam, zero): no host read
+                        trainer.step(List.of(hb));
                     } else {
                         try (NDManager m = root.newSubManager(); AutoCloseable ng = Grad.noGrad()) {
-                            NDArray[] d = VqaStep.inputs(m, hb);
-                            model.forward(d[0], d[1], d[2], d[3], d[4], null).toFloatArray();
+                            net.forward(TaskNet.inputs(m, hb), null).toFloatArray();
                         } catch (Exception e) {
                             throw new IllegalStateException(e);
                         }
@@ -112,57 +101,21 @@ public final class ModelBenchmark {
         return new Result(train ? "train" : "infer", batch / median, median, flops / median / 1e9, times, rss0, Rss.kb());
     }
 
-    /** The benchmark's fixed batch on the host. */
-    record HostBatch(int batch, long[] ids, float[] feats, float[] boxes, float[] target, int featDim, int numAnswers) {}
-
-    /** The VQA step as fine-tuning runs it: BCE-with-logits (mean) x A over the QA head's logits. */
-    record VqaStep(QaModel model, int numAnswers, LxmertConfig config) implements TrainTask<HostBatch, NDArray[]> {
-        /** A step on one device (no {@link #replicate}). */
-        VqaStep(QaModel model, int numAnswers) {
-            this(model, numAnswers, null);
+    /**
+     * A VQA batch of {@code n} random examples of the benchmark's shape ({@link #SEQ} tokens, {@link #BOXES} boxes,
+     * one target answer each), as fine-tuning's loader fills it.
+     */
+    public static HostBatch batch(LxmertConfig c, int n, int numAnswers, Random rng) {
+        HostBatch b = new HostBatch(n, 1, SEQ, BOXES, c.visual_feat_dim(), numAnswers);
+        int lo = Math.min(1000, c.vocab_size() / 2);
+        for (int k = 0; k < b.inputIds.length; k++) {
+            b.inputIds[k] = k % SEQ == 0 ? 101 : lo + rng.nextInt(c.vocab_size() - lo);
+            b.inputMask[k] = 1;
         }
-
-        static NDArray[] inputs(NDManager m, HostBatch h) {
-            return inputs(m, h, 0, h.batch());
-        }
-
-        /** Examples {@code [from, to)} of the batch on {@code m}'s device. */
-        static NDArray[] inputs(NDManager m, HostBatch h, int from, int to) {
-            int n = to - from, d = h.featDim(), a = h.numAnswers();
-            NDArray ids = NdArrays.longs(m, h.ids(), from * SEQ, n * SEQ, new Shape(n, SEQ));
-            return new NDArray[] {ids, ids.zerosLike(), ids.onesLike(),
-                    NdArrays.floats(m, h.feats(), from * BOXES * d, n * BOXES * d, new Shape(n, BOXES, d)),
-                    NdArrays.floats(m, h.boxes(), from * BOXES * 4, n * BOXES * 4, new Shape(n, BOXES, 4)),
-                    NdArrays.floats(m, h.target(), from * a, n * a, new Shape(n, a))};
-        }
-
-        @Override
-        public NDArray[] toDevice(NDManager m, HostBatch h) {
-            return inputs(m, h);
-        }
-
-        @Override
-        public NDArray[] toDevice(NDManager m, HostBatch h, int from, int to) {
-            return inputs(m, h, from, to);
-        }
-
-        @Override
-        public Replica<HostBatch, NDArray[]> replicate(NDManager root) {
-            if (config == null) throw new UnsupportedOperationException("VqaStep built without a config cannot replicate");
-            QaModel copy = QaModel.create(root, config, numAnswers, 9595);
-            return new Replica<>(copy, new VqaStep(copy, numAnswers, config));
-        }
-
-        @Override
-        public Output forward(NDArray[] d) {
-            NDArray logits = model.forward(d[0], d[1], d[2], d[3], d[4], null);
-            return Output.of(lxmert.model.Ops.mul(Losses.bceWithLogits(logits, d[5]), numAnswers));
-        }
-
-        @Override
-        public int examples(HostBatch h) {
-            return h.batch();
-        }
+        for (int k = 0; k < b.feats.length; k++) b.feats[k] = rng.nextFloat();
+        for (int k = 0; k < b.boxCoords.length; k++) b.boxCoords[k] = rng.nextFloat();
+        for (int i = 0; i < n; i++) b.targets[i * numAnswers + rng.nextInt(numAnswers)] = 1f;
+        return b;
     }
 
     /** Resident memory of this process. */

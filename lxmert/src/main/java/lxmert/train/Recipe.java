@@ -1,6 +1,5 @@
 package lxmert.train;
 
-import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import lxmert.config.LxmertConfig;
 import lxmert.model.Module;
@@ -39,10 +38,9 @@ public interface Recipe<H, D, E> extends AutoCloseable {
     record Data(String name, int size, int featDim, int validSize) {}
 
     /**
-     * The model built on the first device: its module (every parameter trained), the embedding tables whose row 0
-     * gets no gradient, its training step, and the step's example sum shown as the running train accuracy (null: none).
+     * The model built on the first device: its module (every parameter trained), its training step, and the step's example sum shown as the running train accuracy (null: none).
      */
-    record Model<H, D>(Module module, List<NDArray> paddingRows, TrainTask<H, D> task, String accuracyName) {}
+    record Model<H, D>(Module module, TrainTask<H, D> task, String accuracyName) {}
 
     /** The data loaded when the recipe was made. */
     Data data();

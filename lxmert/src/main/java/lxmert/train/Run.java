@@ -182,7 +182,7 @@ public final class Run<H, D, E> implements AutoCloseable {
         recipe.config().save(out.resolve(CONFIG));
         writeRunJson();
         Trainer.Options to = new Trainer.Options(s.lr(), s.warmup(),
-                TrainingLoop.totalSteps(recipe.data().size(), s.batchSize(), s.epochs()), s.clip(), s.batchSize(), s.seed());
+                TrainingLoop.totalSteps(recipe.data().size(), s.batchSize(), s.epochs()), s.clip(), s.seed());
         Map<String, String> identity = new LinkedHashMap<>();
         identity.put("task", s.task());
         identity.put("train_splits", s.train());
@@ -191,7 +191,7 @@ public final class Run<H, D, E> implements AutoCloseable {
         TrainingLoop.Options lo = new TrainingLoop.Options(s.task(), s.epochs(), s.batchSize(), s.accumulate(), s.seed(), 1, out,
                 s.saveSnapshots(), s.resume(), identity, model.accuracyName(), recipe.data().validSize());
         Epochs epochs = new Epochs(new Best(recipe, s.saveSnapshots() ? out : null));
-        try (Trainer<H, D> trainer = new Trainer<>(root, model.module(), model.paddingRows(), model.task(), to, devices)) {
+        try (Trainer<H, D> trainer = new Trainer<>(root, model.module(), model.task(), to, devices)) {
             TrainingLoop.Result r = new TrainingLoop<>(trainer, recipe.data().size(), recipe.loader(), lo, epochs, listeners, stop).run();
             return new Result<>(List.copyOf(epochs.history), epochs.best.value(), r.interrupted(), r.trainSeconds(),
                     r.examplesPerSec(), r.dataWaitFraction(), out);

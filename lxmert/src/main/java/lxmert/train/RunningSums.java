@@ -14,7 +14,8 @@ import java.util.Map;
 /**
  * Running sums of a step's metrics kept on the device (float64 scalars), so that a training step makes no
  * device-to-host read; {@link #read()} fetches all of them in ONE read, when a log interval or an epoch end
- * needs them. The loss and the named loss parts are averaged over batches, example sums over examples.
+ * needs them. The loss and the named loss means are averaged over batches (optimisation steps: the
+ * micro-batches of an update add up to the update's means), example sums over examples.
  */
 public final class RunningSums implements AutoCloseable {
     /** The name of the training loss's sum. */
@@ -38,13 +39,17 @@ public final class RunningSums implements AutoCloseable {
         this.reads = reads;
     }
 
-    /** Adds one micro-batch's outputs (call with gradients off). */
-    void add(TrainTask.Output o, int batchExamples) {
+    /** Adds one micro-batch's share of its update: loss, loss means, example sums (call with gradients off). */
+    void add(Trainer.Scaled o) {
         addTo(perBatch, LOSS, o.loss());
-        o.lossParts().forEach((k, v) -> addTo(perBatch, k, v));
+        o.parts().forEach((k, v) -> addTo(perBatch, k, v));
         o.exampleSums().forEach((k, v) -> addTo(perExample, k, v));
+    }
+
+    /** Ends one update (a "batch" of the means) of {@code updateExamples} examples. */
+    void endBatch(long updateExamples) {
         batches++;
-        examples += batchExamples;
+        examples += updateExamples;
     }
 
     private void addTo(Map<String, NDArray> sums, String name, NDArray v) {

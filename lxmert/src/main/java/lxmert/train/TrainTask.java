@@ -6,8 +6,15 @@ import ai.djl.ndarray.NDManager;
 import java.util.Map;
 
 /**
- * What a task contributes to the {@link Trainer}: how a host batch goes to the device, and the forward pass with
- * its loss. Everything else (backward, accumulation, clipping, BertAdam, metrics, snapshots) is the trainer's.
+ * What a task contributes to the {@link Trainer}: how a host batch goes to the device, the forward pass with its
+ * losses as sums, and the host-side counts those sums divide by. Everything else (the division by the update's
+ * totals, backward, accumulation, clipping, BertAdam, metrics, snapshots) is the trainer's.
+ *
+ * <p><b>Losses as sums</b> (the {@code num_items_in_batch} approach): {@link #forward} returns each loss as a sum over
+ * the batch's items and the name of the count it is a mean over ({@link Loss}); {@link #counts} gives those counts
+ * from the host batch (no device read). The trainer adds the counts of an update's micro-batches and divides every
+ * micro-batch's (and every data parallel shard's) sums by the update's totals before backward, so micro-batches and
+ * shards add up to exactly the means of the one large batch, whatever items each holds, with no task-side scaling.
  *
  * <p><b>Data parallel</b> ({@code --device gpu0,gpu1}, or {@code cpu,cpu} for tests): the trainer asks the task
  * for one replica per extra device with {@link #replicate} (the same task over a new copy of the model built in
@@ -15,8 +22,7 @@ import java.util.Map;
  * not matter) and copies each replica's shard of the host batch to that replica's device with
  * {@link #toDevice(NDManager, Object, int, int)} (examples {@code [from, to)}: straight from the host arrays, no
  * device-to-device copy). A task that supports several devices implements both; the defaults support one device
- * only and fail with a clear message otherwise. The pattern, as {@code FinetuneTask} and
- * {@code ModelBenchmark.VqaStep} follow it (a pretraining task does the same with its pretraining model):
+ * only and fail with a clear message otherwise. {@code FinetuneTask} and {@code PretrainTask} follow the pattern:
  * <pre>{@code
  * public Replica<B, D> replicate(NDManager root) {
  *     MyModel copy = MyModel.create(root, config, ...);       // same architecture, on root's device
@@ -26,11 +32,6 @@ import java.util.Map;
  *     return new D(NdArrays.floats(m, b.feats, from * rowSize, (to - from) * rowSize, shape), ...);
  * }
  * }</pre>
- * The forward pass of a shard returns means over the shard (the trainer weights each shard's loss and loss parts
- * by its share of the batch before backward, so the summed gradients are those of the whole batch) and example
- * sums over the shard (added as they are). A loss that is not a mean over examples scales its shard's loss so that,
- * weighted by the shard's share, the shards add up to the whole batch's loss ({@code PretrainTask}: the update's
- * denominators, times n / s).
  *
  * @param <B> the host batch (plain Java arrays, filled by a prefetch thread)
  * @param <D> the same batch on the device
@@ -41,13 +42,19 @@ public interface TrainTask<B, D> {
     D toDevice(NDManager m, B batch);
 
     /**
-     * Forward pass and loss of a device batch in the model's current mode (the trainer has turned gradients on).
-     * Arrays are created from the batch's arrays, so they belong to the micro-step's manager. No host reads here.
+     * Forward pass and loss sums of a device batch in the model's current mode (the trainer has turned gradients
+     * on). Arrays are created from the batch's arrays, so they belong to the micro-step's manager. No host reads here.
      */
     Output forward(D batch);
 
-    /** Examples in a host batch: weights a micro-batch when gradients of several are accumulated. */
+    /** Examples in a host batch (the running metrics' example count, the shards' split). */
     int examples(B batch);
+
+    /**
+     * The counts the loss sums of a host batch are means over, by the names {@link Loss#count} uses (e.g. examples,
+     * predicted words, box slots), computed on the host from the host batch.
+     */
+    Map<String, Long> counts(B batch);
 
     /**
      * Copies examples {@code [from, to)} of a host batch to the device of {@code m} (one replica's shard in data
@@ -73,22 +80,24 @@ public interface TrainTask<B, D> {
     record Replica<B, D>(lxmert.model.Module model, TrainTask<B, D> task) {}
 
     /**
+     * One loss of a batch: {@code sum} over its items (a device scalar in the autograd graph) and the name of the
+     * count ({@link #counts}) its mean divides by.
+     */
+    record Loss(NDArray sum, String count) {}
+
+    /**
      * One batch's results, all scalars on the device.
      *
-     * @param loss       the loss the gradients come from (a mean over the batch, as the original's losses)
-     * @param lossParts  named per-batch losses to report (averaged over batches: the original's per-task losses);
-     *                   may be empty
+     * @param losses      the named losses; the trainer trains on the sum of their means over the update, and reports
+     *                    that total as the loss and, when there are several, each mean by its name (the original's
+     *                    per-task losses)
      * @param exampleSums named sums over the batch's examples (e.g. the soft score of the predictions), reported
-     *                   divided by the number of examples; may be empty
+     *                    divided by the number of examples; may be empty
      */
-    record Output(NDArray loss, Map<String, NDArray> lossParts, Map<String, NDArray> exampleSums) {
+    record Output(Map<String, Loss> losses, Map<String, NDArray> exampleSums) {
         public Output {
-            lossParts = lossParts == null ? Map.of() : lossParts;
+            if (losses == null || losses.isEmpty()) throw new IllegalArgumentException("a training task's output needs a loss");
             exampleSums = exampleSums == null ? Map.of() : exampleSums;
-        }
-
-        public static Output of(NDArray loss) {
-            return new Output(loss, Map.of(), Map.of());
         }
     }
 }

@@ -9,6 +9,7 @@ import lxmert.checkpoint.ModelWeights;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -245,14 +246,14 @@ public final class TrainingLoop<B, D> {
                     long t0 = System.nanoTime();
                     double wait = 0;
                     long step = trainer.step();
+                    List<B> micro = new ArrayList<>(opt.accumulate());
                     for (int k = 0; k < opt.accumulate(); k++) {
                         long w0 = System.nanoTime();
-                        B hb = pre.next();
+                        micro.add(pre.next());
                         wait += (System.nanoTime() - w0) / 1e9;
-                        trainer.accumulateGradients(hb);
                     }
+                    trainer.step(micro);
                     long updateExamples = trainer.updateExamples();
-                    trainer.applyUpdate();
                     waitTotal += wait;
                     stepTotal += (System.nanoTime() - t0) / 1e9;
                     epochExamples += updateExamples;
@@ -304,9 +305,6 @@ public final class TrainingLoop<B, D> {
                     interrupted = true;
                 }
             }
-        } catch (NonFiniteLossException e) {
-            trainer.discardGradients();
-            throw e;
         } finally {
             trainer.model().setTraining(false);
             for (TrainingListener l : listeners) l.onFinish(interrupted);

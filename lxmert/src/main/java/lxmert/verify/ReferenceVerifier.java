@@ -17,12 +17,19 @@ import lxmert.checkpoint.Tensor;
 import lxmert.checkpoint.TorchReader;
 import lxmert.config.LxmertConfig;
 import lxmert.model.LxmertPretraining;
-import lxmert.model.Losses;
 import lxmert.model.LxrtOutput;
-import lxmert.model.QaModel;
+import lxmert.tasks.FinetuneTask;
+import lxmert.tasks.HostBatch;
+import lxmert.tasks.Task;
+import lxmert.tasks.TaskNet;
+import lxmert.tasks.pretrain.PretrainBatch;
+import lxmert.tasks.pretrain.PretrainLoss;
+import lxmert.tasks.pretrain.PretrainTask;
+import lxmert.tasks.pretrain.PretrainTasks;
+import lxmert.train.Grad;
+import lxmert.train.RunningSums;
 import lxmert.train.TrainTask;
 import lxmert.train.Trainer;
-import lxmert.train.Grad;
 import lxmert.util.NdArrays;
 import lxmert.util.Npy;
 
@@ -32,17 +39,20 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.function.Consumer;
 
 /**
  * Runs a reference fixture (laid out like {@code shared/fixtures/lxrt-small}, any config) through this
  * implementation and compares every output the original produced: embeddings, every layer, final streams
- * with and without a visual mask, all pretraining heads and the six losses, the VQA head and loss, and three
- * BertAdam steps (per-step loss, gradient norm, scheduled lr, parameters and logits after) taken by
- * {@link Trainer}, the step every training run takes.
+ * with and without a visual mask, all pretraining heads and the six losses, the VQA head and loss, and the BertAdam
+ * steps of both training records ({@code train_fixture}: VQA fine-tuning through {@link FinetuneTask} over the task
+ * net; {@code pretrain_train_fixture}: the pretraining step through {@link PretrainTask}) taken by {@link Trainer},
+ * the step every training run takes.
  */
 public final class ReferenceVerifier {
     public static final double ATOL = 1e-4;
@@ -146,7 +156,7 @@ public final class ReferenceVerifier {
         double worst = 0;
         boolean ok = true;
         for (int i = 0; i < exp.length; i++) {
-            double d = Math.abs((double) exp[i] - got[i]);
+            double d = Float.isNaN(exp[i]) && Float.isNaN(got[i]) ? 0 : Math.abs((double) exp[i] - got[i]); // torch's NaN losses
             if (Double.isNaN(d)) d = Double.POSITIVE_INFINITY;
             worst = Math.max(worst, d);
             if (d > ATOL + RTOL * Math.abs(exp[i])) ok = false;
@@ -155,8 +165,28 @@ public final class ReferenceVerifier {
     }
 
     private void compareScalar(String name, double expected, double got) {
-        double d = Math.abs(expected - got);
-        put(new Comparison(name, d, d <= ATOL + RTOL * Math.abs(expected), null));
+        compare(name, new float[] {(float) expected}, new float[] {(float) got});
+    }
+
+    /** Expected values given in the manifest (not an .npy) against {@code got}, element by element. */
+    private void compare(String name, float[] expected, float[] got) {
+        double worst = 0;
+        boolean ok = expected.length == got.length;
+        for (int i = 0; ok && i < expected.length; i++) {
+            double d = Float.isNaN(expected[i]) && Float.isNaN(got[i]) ? 0 : Math.abs((double) expected[i] - got[i]);
+            if (Double.isNaN(d)) d = Double.POSITIVE_INFINITY;
+            worst = Math.max(worst, d);
+            if (d > ATOL + RTOL * Math.abs(expected[i])) ok = false;
+        }
+        put(new Comparison(name, ok || expected.length == got.length ? worst : Double.POSITIVE_INFINITY, ok,
+                expected.length == got.length ? null : got.length + " values vs expected " + expected.length));
+    }
+
+    /** A sum of magnitudes, compared relative to itself: |got - expected| / |expected| within RTOL (absolute when 0). */
+    private void compareSum(String name, double expected, double got) {
+        double d = Math.abs(got - expected) / (expected == 0 ? 1 : Math.abs(expected));
+        if (Double.isNaN(d)) d = Double.POSITIVE_INFINITY;
+        put(new Comparison(name, d, d <= RTOL, "relative difference"));
     }
 
     private void put(Comparison c) {
@@ -192,15 +222,21 @@ public final class ReferenceVerifier {
         notes.add(file.getFileName() + ": " + ckpt.size() + " tensors");
         try (NDManager root = NDManager.newBaseManager(device)) {
             pretraining(root, ckpt, file);
+            pretrainTrain(root, ckpt, file);
             vqa(root, ckpt, file);
         }
     }
 
-    private void pretraining(NDManager root, Map<String, Tensor> ckpt, Path file) throws IOException {
+    private LxmertPretraining pretrainingModel(NDManager root, Map<String, Tensor> ckpt, Path file) {
         LxmertPretraining model = LxmertPretraining.create(root, config, 0);
         LoadReport rep = ModelWeights.load(model.namedParameters(), ckpt, k -> false);
         if (!rep.isClean()) throw new IllegalStateException(file + ": does not match the fixture config:\n" + rep);
         model.setTraining(false);
+        return model;
+    }
+
+    private void pretraining(NDManager root, Map<String, Tensor> ckpt, Path file) throws IOException {
+        LxmertPretraining model = pretrainingModel(root, ckpt, file);
         try (NDManager m = root.newSubManager(); AutoCloseable ng = Grad.noGrad()) {
             NDArray ids = input(m, "in_input_ids");
             NDArray seg = has("in_segment_ids") ? input(m, "in_segment_ids") : null;
@@ -231,10 +267,7 @@ public final class ReferenceVerifier {
             compare("out_obj_predict_feat", o.featPred());
             compare("out_pretrain_answer", o.answerLogits());
             if (has("out_pretrain_losses") || has("out_pretrain_total_loss")) {
-                LxmertPretraining.Targets tg = new LxmertPretraining.Targets(opt(m, "in_masked_lm_labels"),
-                        opt(m, "in_matched_label"), opt(m, "in_obj_labels"), opt(m, "in_obj_confs"),
-                        opt(m, "in_attr_labels"), opt(m, "in_attr_confs"), feats, opt(m, "in_feat_mask"), opt(m, "in_ans"));
-                NDArray[] l = model.losses(o, tg);
+                NDArray[] l = pretrainLosses(m, o, pretrainBatch());
                 compare("out_pretrain_total_loss", l[0].reshape(1));
                 compare("out_pretrain_losses", NDArrays.stack(new NDList(java.util.Arrays.copyOfRange(l, 1, 7))).reshape(1, 6));
             }
@@ -252,8 +285,227 @@ public final class ReferenceVerifier {
         }
     }
 
+    /** The six losses {total, six} of {@code o} (the original's full forward) on the fixture batch, torch's NaN kept. */
+    private NDArray[] pretrainLosses(NDManager m, LxmertPretraining.Outputs o, PretrainBatch b) {
+        return new PretrainLoss(config, pretrainTasks()).means(o, b.toArrays(m).targets(), PretrainLoss.counts(b), true);
+    }
+
+    /**
+     * The pretraining tasks of the fixture: those whose targets are given (in_masked_lm_labels, in_matched_label,
+     * in_ans), and of the manifest's {@code visual_config.visual_losses} (all three when absent) those whose labels are.
+     */
+    private PretrainTasks pretrainTasks() {
+        Set<String> visual = new LinkedHashSet<>();
+        JsonNode vl = manifest.path("visual_config").path("visual_losses");
+        for (String v : PretrainTasks.VISUAL_LOSSES) {
+            boolean asked = vl.isMissingNode() || java.util.stream.StreamSupport.stream(vl.spliterator(), false).anyMatch(x -> x.asText().equals(v));
+            boolean given = switch (v) {
+                case "obj" -> has("in_obj_labels") && has("in_obj_confs");
+                case "attr" -> has("in_attr_labels") && has("in_attr_confs");
+                default -> has("in_feat_mask");
+            };
+            if (asked && given) visual.add(v);
+        }
+        return new PretrainTasks(has("in_masked_lm_labels"), !visual.isEmpty(), has("in_matched_label"), has("in_ans"), visual, 0.15, 0.15);
+    }
+
+    /**
+     * The fixture's inputs as the host batch pretraining trains on (sizes from the arrays): ids, mask (ones when
+     * absent), segments (zeros), MLM labels, features (also the feat target), boxes, object / attribute labels and
+     * confidences, feat mask, matched label, answer; an absent label array is all -1 (ignored). No visual mask, as
+     * the original's {@code train_batch}.
+     */
+    private PretrainBatch pretrainBatch() throws IOException {
+        Npy.Array ids = npy("in_input_ids"), feats = npy("in_feats");
+        int b = (int) ids.shape()[0], l = (int) ids.shape()[1];
+        int n = (int) feats.shape()[1], d = (int) feats.shape()[2];
+        PretrainBatch pb = new PretrainBatch(b, l, n, d);
+        pb.size = b;
+        copy(ids, pb.inputIds);
+        fill("in_input_mask", pb.inputMask, 1);
+        fill("in_segment_ids", pb.segmentIds, 0);
+        fill("in_masked_lm_labels", pb.lmLabels, -1);
+        float[] f = feats.toFloatArray();
+        System.arraycopy(f, 0, pb.feats, 0, f.length);
+        System.arraycopy(f, 0, pb.origFeats, 0, f.length);
+        float[] bx = npy("in_boxes").toFloatArray();
+        System.arraycopy(bx, 0, pb.boxCoords, 0, bx.length);
+        fill("in_obj_labels", pb.objLabels, -1);
+        fill("in_attr_labels", pb.attrLabels, -1);
+        fill("in_obj_confs", pb.objConfs);
+        fill("in_attr_confs", pb.attrConfs);
+        fill("in_feat_mask", pb.featMask);
+        fill("in_matched_label", pb.matched, -1);
+        fill("in_ans", pb.qaLabel, -1);
+        java.util.Arrays.fill(pb.visualMask, 1f);
+        for (int i = 0; i < b; i++) pb.indices[i] = i;
+        return pb;
+    }
+
+    private static void copy(Npy.Array a, long[] to) {
+        long[] v = a.toLongArray();
+        if (v.length != to.length) throw new IllegalArgumentException(a + ": " + v.length + " values where the batch has " + to.length);
+        System.arraycopy(v, 0, to, 0, v.length);
+    }
+
+    /** {@code to} = the array {@code name}, or {@code absent} everywhere when the fixture has none. */
+    private void fill(String name, long[] to, long absent) throws IOException {
+        if (!has(name)) {
+            java.util.Arrays.fill(to, absent);
+            return;
+        }
+        long[] v = npy(name).toLongArray();
+        if (v.length != to.length) throw new IllegalArgumentException(dir.resolve(name + ".npy") + ": " + v.length + " values, expected " + to.length);
+        System.arraycopy(v, 0, to, 0, v.length);
+    }
+
+    /** {@code to} = the array {@code name}, or zeros when the fixture has none. */
+    private void fill(String name, float[] to) throws IOException {
+        if (!has(name)) return;
+        float[] v = npy(name).toFloatArray();
+        if (v.length != to.length) throw new IllegalArgumentException(dir.resolve(name + ".npy") + ": " + v.length + " values, expected " + to.length);
+        System.arraycopy(v, 0, to, 0, v.length);
+    }
+
+    /**
+     * {@code pretrain_train_fixture}: the original's {@code train_batch} steps on the fixture batch (eval mode, BertAdam,
+     * clip), run through {@link PretrainTask} and THE {@link Trainer} as pretraining runs them; per step the loss, the
+     * six losses, the gradient norm before clipping, the abs-sum of word-embedding row 0's gradient (the padding row:
+     * no gradient from the lookup, only from the tied MLM decoder) and the scheduled lr as far as the record has them;
+     * then the losses, parameters and parameter sums after.
+     */
+    private void pretrainTrain(NDManager root, Map<String, Tensor> ckpt, Path file) throws IOException {
+        List<String> outputs = List.of("out_pretrain_train_losses_after", "out_pretrain_train_word_emb_rows_after",
+                "out_pretrain_train_mlm_bias_after", "out_pretrain_train_visn_fc_weight_after");
+        JsonNode pf = manifest.get("pretrain_train_fixture");
+        if (pf == null) {
+            for (String n : outputs) if (has(n)) skipped.put(n, new Skipped(n, "manifest has no pretrain_train_fixture"));
+            return;
+        }
+        Path where = dir.resolve("manifest.json");
+        LxmertPretraining model = pretrainingModel(root, ckpt, file);
+        PretrainBatch pb = pretrainBatch();
+        long[] ans = java.util.Arrays.copyOf(pb.qaLabel, pb.size);
+        float[] one = new float[pb.size];
+        boolean[] labelled = new boolean[pb.size];
+        for (int i = 0; i < pb.size; i++) {
+            one[i] = 1;
+            labelled[i] = ans[i] >= 0;
+        }
+        PretrainTask.Host host = new PretrainTask.Host(pb, ans, one, 1, labelled);
+        Trainer.Options to = new Trainer.Options(req(pf, "lr", where).asDouble(), req(pf, "warmup", where).asDouble(),
+                req(pf, "t_total", where).asLong(), req(pf, "clip", where).asDouble(), null);
+        String word = "bert.embeddings.word_embeddings.weight";
+        double[] row0 = {Double.NaN};
+        JsonNode record = pf.path("record");
+        try (Trainer<PretrainTask.Host, PretrainTask.OnDevice> trainer = new Trainer<>(root, model, new PretrainTask(model, pretrainTasks()), to)) {
+            trainer.observeGradients(p -> {
+                try (NDManager tmp = root.newSubManager()) {
+                    NDArray g = p.get(word).getGradient();
+                    g.attach(tmp); // the handle only
+                    row0[0] = g.get(0).toType(DataType.FLOAT64, false).abs().sum().getDouble();
+                }
+            });
+            for (int s = 0; s < req(pf, "steps", where).asInt(); s++) {
+                trainer.sums().reset();
+                trainer.step(List.of(host));
+                JsonNode r = record.path(s);
+                if (r.isMissingNode()) continue;
+                RunningSums.Values v = trainer.sums().read();
+                String at = "pretrain_train_step" + s + "_";
+                if (r.has("loss")) compareScalar(at + "loss", r.get("loss").asDouble(), trainer.lastUpdateLoss().getFloat());
+                if (r.has("losses")) {
+                    float[] want = new float[r.get("losses").size()];
+                    for (int i = 0; i < want.length; i++) want[i] = (float) r.get("losses").get(i).asDouble();
+                    float[] got = new float[LxmertPretraining.LOSS_NAMES.length];
+                    for (int i = 0; i < got.length; i++) got[i] = (float) v.mean(LxmertPretraining.LOSS_NAMES[i]);
+                    compare(at + "losses", want, got);
+                }
+                if (r.has("grad_norm_before_clip")) {
+                    compareScalar(at + "grad_norm", r.get("grad_norm_before_clip").asDouble(), trainer.lastGradNorm().getFloat());
+                }
+                if (r.has("word_emb_row0_grad_abs_sum")) {
+                    compareSum(at + "word_emb_row0_grad_abs_sum", r.get("word_emb_row0_grad_abs_sum").asDouble(), row0[0]);
+                }
+                if (r.has("lr_scheduled")) compareScalar(at + "lr", r.get("lr_scheduled").asDouble(), trainer.lastLr());
+            }
+        }
+        Map<String, NDArray> state = model.stateDict();
+        try (NDManager m = root.newSubManager(); AutoCloseable ng = Grad.noGrad()) {
+            if (has("out_pretrain_train_losses_after")) {
+                PretrainBatch.Arrays a = pb.toArrays(m);
+                LxmertPretraining.Outputs o = model.forward(a.inputIds(), a.segmentIds(), a.inputMask(), a.feats(), a.boxes(), null, null);
+                NDArray[] l = pretrainLosses(m, o, pb);
+                compare("out_pretrain_train_losses_after", NDArrays.stack(new NDList(java.util.Arrays.copyOfRange(l, 1, 7))).reshape(1, 6));
+            }
+            compareRows("out_pretrain_train_word_emb_rows_after", state.get(word));
+            compare("out_pretrain_train_mlm_bias_after", state.get("cls.predictions.bias"));
+            compare("out_pretrain_train_visn_fc_weight_after", state.get("bert.encoder.visn_fc.visn_fc.weight"));
+            paramSums("pretrain_train_param_sums_after", pf.path("param_sums_after"), k -> state.get(k));
+        } catch (IOException | RuntimeException e) {
+            throw e;
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** The first rows of {@code table}, as many as the fixture's array {@code name} has. */
+    private void compareRows(String name, NDArray table) throws IOException {
+        if (!has(name)) return;
+        long rows = npy(name).shape()[0];
+        compare(name, table.get("0:" + rows));
+    }
+
+    /**
+     * {@code [sum, sum|.|]} of each parameter named in {@code sums} (a sum over many elements: the difference divided
+     * by max(1, sum|.|) within RTOL) as one comparison {@code name}; a key {@code lookup} does not know fails.
+     */
+    private void paramSums(String name, JsonNode sums, java.util.function.Function<String, NDArray> lookup) {
+        double worst = 0;
+        boolean ok = true;
+        int n = 0;
+        for (Iterator<Map.Entry<String, JsonNode>> it = sums.fields(); it.hasNext(); ) {
+            Map.Entry<String, JsonNode> e = it.next();
+            NDArray p = lookup.apply(e.getKey());
+            if (p == null) {
+                notes.add(name + ": no parameter " + e.getKey());
+                ok = false;
+                continue;
+            }
+            double sum = p.toType(DataType.FLOAT64, false).sum().getDouble();
+            double abs = p.toType(DataType.FLOAT64, false).abs().sum().getDouble();
+            double es = e.getValue().get(0).asDouble();
+            double ea = e.getValue().get(1).asDouble();
+            double d = Math.max(Math.abs(sum - es), Math.abs(abs - ea)) / Math.max(1, ea);
+            if (Double.isNaN(d)) d = Double.POSITIVE_INFINITY;
+            worst = Math.max(worst, d);
+            if (d > RTOL) ok = false;
+            n++;
+        }
+        if (n > 0 || !ok) put(new Comparison(name, worst, ok, "sum and sum|.| of " + n + " parameters, difference divided by max(1, sum|.|)"));
+    }
+
     private NDArray opt(NDManager m, String name) throws IOException {
         return has(name) ? input(m, name) : null;
+    }
+
+    /**
+     * The fixture's inputs as fine-tuning's host batch of a VQA task with {@code numAnswers} answers: ids, mask
+     * (ones when absent), segments (zeros), features, boxes, the soft-score targets (zeros when absent).
+     */
+    private HostBatch vqaBatch(int numAnswers) throws IOException {
+        Npy.Array ids = npy("in_input_ids"), feats = npy("in_feats");
+        int b = (int) ids.shape()[0];
+        HostBatch hb = new HostBatch(b, 1, (int) ids.shape()[1], (int) feats.shape()[1], (int) feats.shape()[2], numAnswers);
+        copy(ids, hb.inputIds);
+        fill("in_input_mask", hb.inputMask, 1);
+        fill("in_segment_ids", hb.segmentIds, 0);
+        float[] f = feats.toFloatArray();
+        System.arraycopy(f, 0, hb.feats, 0, f.length);
+        float[] bx = npy("in_boxes").toFloatArray();
+        System.arraycopy(bx, 0, hb.boxCoords, 0, bx.length);
+        fill("in_vqa_target", hb.targets);
+        return hb;
     }
 
     private void vqa(NDManager root, Map<String, Tensor> ckpt, Path file) throws IOException {
@@ -268,52 +520,38 @@ public final class ReferenceVerifier {
         }
         Map<String, Tensor> headT = KeyMaps.toCanonical(TorchReader.read(head));
         int numAns = (int) headT.get("logit_fc.3.bias").shape()[0];
-        QaModel model = QaModel.create(root, config, numAns, 0);
+        // fine-tuning's own task net and task
+        TaskNet net = new TaskNet(Task.VQA, root, config, numAns, 0, false);
         Map<String, Tensor> all = new LinkedHashMap<>();
         ckpt.forEach((k, v) -> { if (k.startsWith("bert.")) all.put(k, v); });
         all.putAll(headT);
-        LoadReport rep = ModelWeights.load(model.namedParameters(), all, k -> false);
+        Map<String, NDArray> params = net.module().namedParameters();
+        LoadReport rep = ModelWeights.load(params, all, k -> false);
         if (!rep.isClean()) throw new IllegalStateException(file + " + " + head + ": do not fit the VQA model:\n" + rep);
-        model.setTraining(false);
-        Map<String, NDArray> params = model.namedParameters();
+        net.module().setTraining(false);
+        FinetuneTask task = new FinetuneTask(net);
+        HostBatch batch = vqaBatch(numAns);
         try (NDManager m = root.newSubManager()) {
-            NDArray ids = input(m, "in_input_ids");
-            NDArray seg = opt(m, "in_segment_ids");
-            NDArray mask = opt(m, "in_input_mask");
-            NDArray feats = input(m, "in_feats");
-            NDArray boxes = input(m, "in_boxes");
-            NDArray target = opt(m, "in_vqa_target");
             try (AutoCloseable ng = Grad.noGrad()) {
-                compare("out_vqa_pooled", model.bert().forward(ids, seg, mask, feats, boxes, null, null).pooled());
-                NDArray logits = model.forward(ids, seg, mask, feats, boxes, null);
-                compare("out_vqa_logits", logits);
-                if (target != null) compare("out_vqa_loss", lxmert.model.Ops.mul(Losses.bceWithLogits(logits, target), numAns).reshape(1));
+                TaskNet.Inputs in = TaskNet.inputs(m, batch);
+                compare("out_vqa_pooled", net.bert().forward(in.ids(), in.seg(), in.mask(), in.feats(), in.boxes(), null, null).pooled());
+                compare("out_vqa_logits", net.forward(in, null));
+                if (has("in_vqa_target")) compare("out_vqa_loss", meanLoss(task, task.toDevice(m, batch), task.counts(batch)).reshape(1));
             }
             JsonNode tf = manifest.get("train_fixture");
-            if (tf == null || target == null) {
+            if (tf == null || !has("in_vqa_target")) {
                 for (String n : vqaOutputs.subList(3, 6)) {
                     if (has(n)) skipped.put(n, new Skipped(n, "manifest has no train_fixture or in_vqa_target is absent"));
                 }
                 return;
             }
-            int steps = tf.path("steps").asInt(3);
-            double clip = tf.path("clip").asDouble(5.0);
             JsonNode record = tf.path("record");
-            // the fixed batch through THE training step that fine-tuning and pretraining run
-            TrainTask<NDArray[], NDArray[]> task = new TrainTask<>() {
-                @Override public NDArray[] toDevice(NDManager unused, NDArray[] b) { return b; }
-                @Override public Output forward(NDArray[] b) {
-                    return Output.of(lxmert.model.Ops.mul(Losses.bceWithLogits(model.forward(b[0], b[1], b[2], b[3], b[4], null), b[5]), numAns));
-                }
-                @Override public int examples(NDArray[] b) { return (int) b[0].getShape().get(0); }
-            };
+            // the fixed batch through THE training step that fine-tuning runs
             Trainer.Options to = new Trainer.Options(tf.get("lr").asDouble(), tf.get("warmup").asDouble(), tf.get("t_total").asLong(),
-                    clip, 0, null);
-            NDArray[] batch = {ids, seg, mask, feats, boxes, target};
-            try (Trainer<NDArray[], NDArray[]> trainer = new Trainer<>(root, model, model.bert().paddingRowParameters(), task, to)) {
-                for (int s = 0; s < steps; s++) {
-                    trainer.accumulateGradients(batch);
-                    trainer.applyUpdate();
+                    tf.path("clip").asDouble(5.0), null);
+            try (Trainer<HostBatch, FinetuneTask.Batch> trainer = new Trainer<>(root, net.module(), task, to)) {
+                for (int s = 0; s < tf.path("steps").asInt(3); s++) {
+                    trainer.step(List.of(batch));
                     JsonNode r = record.path(s);
                     if (!r.isMissingNode()) {
                         compareScalar("train_step" + s + "_loss", r.get("loss").asDouble(), trainer.lastUpdateLoss().getFloat());
@@ -324,42 +562,26 @@ public final class ReferenceVerifier {
                 }
             }
             try (AutoCloseable ng = Grad.noGrad()) {
-                compare("out_train_logits_after", model.forward(ids, seg, mask, feats, boxes, null));
+                compare("out_train_logits_after", net.forward(TaskNet.inputs(m, batch), null));
                 compare("out_train_logit_fc3_weight_after", params.get("logit_fc.3.weight"));
-                if (has("out_train_word_emb_rows_after")) {
-                    long rows = npy("out_train_word_emb_rows_after").shape()[0];
-                    compare("out_train_word_emb_rows_after", params.get("bert.embeddings.word_embeddings.weight").get("0:" + rows));
-                }
-                JsonNode sums = tf.path("param_sums_after");
-                double worst = 0;
-                boolean ok = true;
-                int n = 0;
-                for (Iterator<Map.Entry<String, JsonNode>> it = sums.fields(); it.hasNext(); ) {
-                    Map.Entry<String, JsonNode> e = it.next();
-                    String key = KeyMaps.toCanonical(e.getKey(), KeyMaps.Layout.ORIGINAL_TASK);
-                    NDArray p = params.get(key);
-                    if (p == null) {
-                        notes.add("param_sums_after: no parameter " + e.getKey());
-                        ok = false;
-                        continue;
-                    }
-                    double sum = p.toType(DataType.FLOAT64, false).sum().getDouble();
-                    double abs = p.toType(DataType.FLOAT64, false).abs().sum().getDouble();
-                    double es = e.getValue().get(0).asDouble();
-                    double ea = e.getValue().get(1).asDouble();
-                    // a sum over many elements: scale the tolerance by the sum of magnitudes
-                    double d = Math.max(Math.abs(sum - es), Math.abs(abs - ea)) / Math.max(1, ea);
-                    worst = Math.max(worst, d);
-                    if (d > RTOL) ok = false;
-                    n++;
-                }
-                if (n > 0) put(new Comparison("train_param_sums_after", worst, ok,
-                        "sum and sum|.| of " + n + " parameters, difference divided by max(1, sum|.|)"));
+                compareRows("out_train_word_emb_rows_after", params.get("bert.embeddings.word_embeddings.weight"));
+                paramSums("train_param_sums_after", tf.path("param_sums_after"),
+                        k -> params.get(KeyMaps.toCanonical(k, KeyMaps.Layout.ORIGINAL_TASK)));
             }
         } catch (IOException | RuntimeException e) {
             throw e;
         } catch (Exception e) {
             throw new IllegalStateException(e);
         }
+    }
+
+    /** A task's loss on one batch (no gradient): each loss sum divided by its count, added, as the trainer does. */
+    private static <B, D> NDArray meanLoss(TrainTask<B, D> task, D batch, Map<String, Long> counts) {
+        NDArray total = null;
+        for (TrainTask.Loss l : task.forward(batch).losses().values()) {
+            NDArray mean = l.sum().div(lxmert.model.Ops.scalar(l.sum(), counts.get(l.count())));
+            total = total == null ? mean : total.add(mean);
+        }
+        return total;
     }
 }

@@ -148,14 +148,17 @@ class DataParallelFinetuneTest {
                         @Override public int examples(HostBatch b) {
                             return b.examples;
                         }
+                        @Override public Map<String, Long> counts(HostBatch b) {
+                            return task.counts(b);
+                        }
                         @Override public Replica<HostBatch, FinetuneTask.Batch> replicate(NDManager r) {
                             return task.replicate(r);
                         }
                     };
                     int steps = train.size() / batch;
                     assertTrue(steps >= 2 * interval + 1, "steps per epoch " + steps);
-                    Trainer.Options to = new Trainer.Options(1e-3, 0.1, steps, 5.0, batch, 9595L);
-                    try (Trainer<HostBatch, FinetuneTask.Batch> t = new Trainer<>(root, net.module(), net.bert().paddingRowParameters(),
+                    Trainer.Options to = new Trainer.Options(1e-3, 0.1, steps, 5.0, 9595L);
+                    try (Trainer<HostBatch, FinetuneTask.Batch> t = new Trainer<>(root, net.module(),
                             counting, to, java.util.Collections.nCopies(replicas, Device.cpu()))) {
                         holder[0] = t;
                         List<Long> atEpochEnd = new ArrayList<>();

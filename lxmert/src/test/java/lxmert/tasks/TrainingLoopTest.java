@@ -60,9 +60,9 @@ class TrainingLoopTest {
         try (NDManager root = NDManager.newBaseManager(Device.cpu())) {
             TaskNet net = new TaskNet(Task.VQA, root, SmallWorld.config(), train.numAnswers(), 9595, false);
             int batch = 16;
-            Trainer.Options to = new Trainer.Options(1e-3, 0.1, TrainingLoop.totalSteps(train.size(), batch, 2), 5.0, batch, 9595L);
+            Trainer.Options to = new Trainer.Options(1e-3, 0.1, TrainingLoop.totalSteps(train.size(), batch, 2), 5.0, 9595L);
             FinetuneTask task = new FinetuneTask(net);
-            try (Trainer<HostBatch, FinetuneTask.Batch> t = new Trainer<>(root, net.module(), net.bert().paddingRowParameters(),
+            try (Trainer<HostBatch, FinetuneTask.Batch> t = new Trainer<>(root, net.module(),
                     wrap == null ? task : wrap.apply(task), to)) {
                 TrainingLoop.Options lo = new TrainingLoop.Options("vqa", 2, batch, accumulate, 9595, 1, out, true, resume,
                         Map.of("task", "vqa"), FinetuneTask.SCORE, 0);
@@ -122,8 +122,8 @@ class TrainingLoopTest {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> {
             try (NDManager root = NDManager.newBaseManager(Device.cpu())) {
                 TaskNet net = new TaskNet(Task.VQA, root, SmallWorld.config(), train.numAnswers(), 9595, false);
-                try (Trainer<HostBatch, FinetuneTask.Batch> t = new Trainer<>(root, net.module(), List.of(), new FinetuneTask(net),
-                        new Trainer.Options(1e-3, 0.1, 100, 5.0, 8, 1L))) {
+                try (Trainer<HostBatch, FinetuneTask.Batch> t = new Trainer<>(root, net.module(), new FinetuneTask(net),
+                        new Trainer.Options(1e-3, 0.1, 100, 5.0, 1L))) {
                     new TrainingLoop<>(t, train.size(), idx -> train.fill(train.allocate(idx.length), idx),
                             new TrainingLoop.Options("vqa", 2, 8, 1, 9595, 1, a, true, true, Map.of(), null, 0), null, null, null).run();
                 }
@@ -182,6 +182,7 @@ class TrainingLoopTest {
                 return task.outputs(logits, b); // the score the trainer sums on the device, from the same logits
             }
             @Override public int examples(HostBatch b) { return b.examples; }
+            @Override public Map<String, Long> counts(HostBatch b) { return task.counts(b); }
         });
         assertEquals(2 * (train.size() / 16), seen.size());
         for (double[] s : seen) assertEquals(s[1], s[0], 1e-6);

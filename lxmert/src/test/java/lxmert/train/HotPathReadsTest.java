@@ -16,8 +16,8 @@ import org.junit.jupiter.api.Test;
  * The static half of "no device-to-host read on the hot path" (the counted half is
  * {@code DataParallelFinetuneTest.oneReadPerLogIntervalNoneInsideSteps}, which only sees reads made through
  * {@link lxmert.util.HostReads}): the sources a training step runs through (the trainer, data parallel, the running
- * sums, the loop, the fine-tuning task, the model's layers, the batch copy) contain no call that copies an engine
- * array to Java memory; BertAdam's only ones are its host-returning helpers ({@code static double ...}), which the
+ * sums, the loop, the fine-tuning and pretraining tasks and losses, the model's layers, the batch copies) contain
+ * no call that copies an engine array to Java memory; BertAdam's only ones are its host-returning helpers ({@code static double ...}), which the
  * trainer does not call. A new {@code getFloat()} in a step fails here; a read through {@code HostReads} is allowed.
  */
 class HotPathReadsTest {
@@ -43,7 +43,9 @@ class HotPathReadsTest {
         }
         List<Path> files = new ArrayList<>(List.of(SRC.resolve("train/Trainer.java"), SRC.resolve("train/DataParallel.java"),
                 SRC.resolve("train/RunningSums.java"), SRC.resolve("train/TrainingLoop.java"), SRC.resolve("train/Grad.java"),
-                SRC.resolve("tasks/FinetuneTask.java"), SRC.resolve("tasks/TaskNet.java"), SRC.resolve("util/NdArrays.java")));
+                SRC.resolve("tasks/FinetuneTask.java"), SRC.resolve("tasks/TaskNet.java"), SRC.resolve("util/NdArrays.java"),
+                SRC.resolve("tasks/pretrain/PretrainTask.java"), SRC.resolve("tasks/pretrain/PretrainLoss.java"),
+                SRC.resolve("tasks/pretrain/PretrainBatch.java")));
         try (Stream<Path> s = Files.list(SRC.resolve("model"))) {
             s.filter(p -> p.toString().endsWith(".java")).forEach(files::add);
         }

@@ -4,18 +4,27 @@ import ai.djl.Device;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import lxmert.config.LxmertConfig;
-import lxmert.model.QaModel;
+import lxmert.tasks.FinetuneTask;
+import lxmert.tasks.HostBatch;
+import lxmert.tasks.Task;
+import lxmert.tasks.TaskNet;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Random;
 
 import static org.junit.jupiter.api.Assertions.*;
 
-/** The one training step: gradient accumulation equals one large batch; clipping on the device equals the host version. */
+/**
+ * The one training step over fine-tuning's production task ({@link FinetuneTask} on the task net): gradient
+ * accumulation equals one large batch (the loss sums divided by the update's totals), a zero total contributes
+ * nothing; clipping on the device equals the host version.
+ */
 class TrainerTest {
     static final int ANSWERS = 12;
     static final LxmertConfig CONFIG = LxmertConfig.builder().vocabSize(300).hiddenSize(32).numAttentionHeads(2)
@@ -27,55 +36,60 @@ class TrainerTest {
         System.setProperty("ai.djl.offline", "true");
     }
 
-    /** A VQA-shaped batch of {@code n} random examples. */
-    static ModelBenchmark.HostBatch batch(int n, long seed) {
+    /** A VQA-shaped batch of {@code n} random examples (soft scores in [0, 1)). */
+    static HostBatch batch(int n, long seed) {
         Random r = new Random(seed);
-        long[] ids = new long[n * ModelBenchmark.SEQ];
-        for (int k = 0; k < ids.length; k++) ids[k] = k % ModelBenchmark.SEQ == 0 ? 101 : 110 + r.nextInt(CONFIG.vocab_size() - 110);
-        float[] feats = new float[n * ModelBenchmark.BOXES * CONFIG.visual_feat_dim()];
-        for (int k = 0; k < feats.length; k++) feats[k] = r.nextFloat();
-        float[] boxes = new float[n * ModelBenchmark.BOXES * 4];
-        for (int k = 0; k < boxes.length; k++) boxes[k] = r.nextFloat();
-        float[] target = new float[n * ANSWERS];
-        for (int b = 0; b < n; b++) target[b * ANSWERS + r.nextInt(ANSWERS)] = r.nextFloat();
-        return new ModelBenchmark.HostBatch(n, ids, feats, boxes, target, CONFIG.visual_feat_dim(), ANSWERS);
+        HostBatch b = ModelBenchmark.batch(CONFIG, n, ANSWERS, r);
+        for (int i = 0; i < b.targets.length; i++) if (b.targets[i] > 0) b.targets[i] = r.nextFloat();
+        return b;
     }
 
-    static ModelBenchmark.HostBatch slice(ModelBenchmark.HostBatch b, int from, int n) {
-        int s = ModelBenchmark.SEQ, nb = ModelBenchmark.BOXES, d = b.featDim();
-        return new ModelBenchmark.HostBatch(n, Arrays.copyOfRange(b.ids(), from * s, (from + n) * s),
-                Arrays.copyOfRange(b.feats(), from * nb * d, (from + n) * nb * d),
-                Arrays.copyOfRange(b.boxes(), from * nb * 4, (from + n) * nb * 4),
-                Arrays.copyOfRange(b.target(), from * ANSWERS, (from + n) * ANSWERS), d, ANSWERS);
+    /** Examples {@code [from, from + n)} of {@code b} as a batch of their own. */
+    static HostBatch slice(HostBatch b, int from, int n) {
+        int per = b.rows / b.examples, a = b.targets == null ? 0 : b.targets.length / b.examples;
+        HostBatch s = new HostBatch(n, per, b.seqLen, b.boxes, b.featDim, a);
+        int r0 = from * per, rows = n * per, t = b.seqLen, v = b.boxes * b.featDim, x = b.boxes * 4;
+        System.arraycopy(b.inputIds, r0 * t, s.inputIds, 0, rows * t);
+        System.arraycopy(b.inputMask, r0 * t, s.inputMask, 0, rows * t);
+        System.arraycopy(b.segmentIds, r0 * t, s.segmentIds, 0, rows * t);
+        System.arraycopy(b.feats, r0 * v, s.feats, 0, rows * v);
+        System.arraycopy(b.boxCoords, r0 * x, s.boxCoords, 0, rows * x);
+        if (a > 0) System.arraycopy(b.targets, from * a, s.targets, 0, n * a);
+        System.arraycopy(b.labels, from, s.labels, 0, n);
+        return s;
     }
 
     /**
-     * Trains a fresh model (dropout off) two steps on two batches of 32, each as {@code micro} micro-batches;
-     * returns the parameters, the last loss and gradient norm.
+     * Trains a fresh VQA task net (dropout off) two steps on two batches of 32, each as micro-batches of the given
+     * sizes; returns the parameters, the last update's loss and gradient norm.
      */
-    static Map<String, float[]> train(int micro, int updateBatchSize, double[] lossAndNorm) {
+    static Map<String, float[]> train(int[] micro, double[] lossAndNorm) {
         Map<String, float[]> out = new LinkedHashMap<>();
         try (NDManager root = NDManager.newBaseManager(Device.cpu())) {
-            QaModel model = QaModel.create(root, CONFIG, ANSWERS, 11);
-            model.setTraining(false);
-            Trainer.Options o = new Trainer.Options(1e-3, 0.1, -1, 1.0, updateBatchSize, 5L);
-            try (Trainer<ModelBenchmark.HostBatch, NDArray[]> t = new Trainer<>(root, model, model.bert().paddingRowParameters(),
-                    new ModelBenchmark.VqaStep(model, ANSWERS), o)) {
+            TaskNet net = new TaskNet(Task.VQA, root, CONFIG, ANSWERS, 11, false);
+            net.module().setTraining(false);
+            Trainer.Options o = new Trainer.Options(1e-3, 0.1, -1, 1.0, 5L);
+            try (Trainer<HostBatch, FinetuneTask.Batch> t = new Trainer<>(root, net.module(), new FinetuneTask(net), o)) {
                 for (int step = 0; step < 2; step++) {
-                    ModelBenchmark.HostBatch full = batch(32, 100 + step);
-                    int mb = 32 / micro;
-                    for (int k = 0; k < micro; k++) t.accumulateGradients(micro == 1 ? full : slice(full, k * mb, mb));
-                    assertEquals(micro, t.pendingMicroBatches());
-                    t.applyUpdate();
+                    HostBatch full = batch(32, 100 + step);
+                    List<HostBatch> parts = new ArrayList<>();
+                    int at = 0;
+                    for (int n : micro) {
+                        parts.add(micro.length == 1 ? full : slice(full, at, n));
+                        at += n;
+                    }
+                    assertEquals(32, at);
+                    t.step(parts);
                     assertEquals(step + 1, t.step());
+                    assertEquals(32, t.updateExamples());
                 }
                 lossAndNorm[0] = t.lastUpdateLoss().getFloat();
                 lossAndNorm[1] = t.lastGradNorm().getFloat();
                 RunningSums.Values v = t.sums().read();
-                assertEquals(2L * micro, v.batches());
+                assertEquals(2, v.batches(), "one batch of the running means per update");
                 assertEquals(64, v.examples());
             }
-            model.namedParameters().forEach((k, p) -> out.put(k, p.toFloatArray()));
+            net.module().namedParameters().forEach((k, p) -> out.put(k, p.toFloatArray()));
         }
         return out;
     }
@@ -90,21 +104,68 @@ class TrainerTest {
     }
 
     @Test
-    void fourMicroBatchesOfEightEqualOneBatchOf32() {
+    void microBatchesOfAnUpdateEqualOneBatchOf32() {
         double[] one = new double[2];
-        double[] four = new double[2];
-        double[] unscaled = new double[2];
-        Map<String, float[]> a = train(1, 32, one);
-        Map<String, float[]> b = train(4, 32, four);
-        double d = maxDiff(a, b);
-        assertTrue(d < 1e-6, "parameters after 2 steps differ by " + d);
-        assertEquals(one[0], four[0], 1e-5, "the update's loss");
-        assertEquals(one[1], four[1], 1e-5 * one[1], "the gradient norm before clipping");
-        // the test can fail: without the 8/32 weighting the gradients are 4x larger (the parameters do not show it:
-        // clipping and Adam's m / sqrt(v) are blind to a constant gradient scale, but the norm and loss are not)
-        train(4, 0, unscaled);
-        assertEquals(4 * one[1], unscaled[1], 1e-4 * unscaled[1], "unweighted: 4x the norm");
-        assertEquals(4 * one[0], unscaled[0], 1e-4 * unscaled[0], "unweighted: the sum of 4 losses");
+        Map<String, float[]> a = train(new int[] {32}, one);
+        // 4 x 8 and uneven 8 + 16 + 8: each micro-batch's sum divided by the update's 32 examples (a micro-batch
+        // divided by its own count would give 4x and 3x the norm: clipping and Adam hide a constant gradient scale
+        // from the parameters, not from the norm and the loss)
+        for (int[] micro : new int[][] {{8, 8, 8, 8}, {8, 16, 8}}) {
+            double[] got = new double[2];
+            Map<String, float[]> b = train(micro, got);
+            String what = java.util.Arrays.toString(micro);
+            double d = maxDiff(a, b);
+            assertTrue(d < 1e-6, what + ": parameters after 2 steps differ by " + d);
+            assertEquals(one[0], got[0], 1e-5, what + ": the update's loss");
+            assertEquals(one[1], got[1], 1e-5 * one[1], what + ": the gradient norm before clipping");
+        }
+    }
+
+    /** NLVR2 pairs ({@code n} examples, two images each) with labels; -1 = unlabelled. */
+    static HostBatch pairs(int n, long seed, long label) {
+        Random r = new Random(seed);
+        HostBatch one = ModelBenchmark.batch(CONFIG, 2 * n, 1, r);
+        HostBatch b = new HostBatch(n, 2, one.seqLen, one.boxes, one.featDim, 0);
+        System.arraycopy(one.inputIds, 0, b.inputIds, 0, b.inputIds.length);
+        System.arraycopy(one.inputMask, 0, b.inputMask, 0, b.inputMask.length);
+        System.arraycopy(one.feats, 0, b.feats, 0, b.feats.length);
+        System.arraycopy(one.boxCoords, 0, b.boxCoords, 0, b.boxCoords.length);
+        for (int i = 0; i < n; i++) b.labels[i] = label < 0 ? -1 : r.nextInt(2);
+        return b;
+    }
+
+    /** Parameters after one NLVR2 step over {@code micro}; {@code lossAndNorm} gets the update's loss and norm. */
+    static Map<String, float[]> nlvr2Step(List<HostBatch> micro, double[] lossAndNorm) {
+        Map<String, float[]> out = new LinkedHashMap<>();
+        try (NDManager root = NDManager.newBaseManager(Device.cpu())) {
+            TaskNet net = new TaskNet(Task.NLVR2, root, CONFIG, 0, 11, false);
+            net.module().setTraining(false);
+            try (Trainer<HostBatch, FinetuneTask.Batch> t = new Trainer<>(root, net.module(), new FinetuneTask(net),
+                    new Trainer.Options(1e-3, 0, -1, 1.0, 5L))) {
+                t.step(micro);
+                lossAndNorm[0] = t.lastUpdateLoss().getFloat();
+                lossAndNorm[1] = t.lastGradNorm().getFloat();
+            }
+            net.module().namedParameters().forEach((k, p) -> out.put(k, p.toFloatArray()));
+        }
+        return out;
+    }
+
+    @Test
+    void aZeroTotalContributesNothing() {
+        HostBatch unlabelled = pairs(3, 7, -1), labelled = pairs(3, 8, 0);
+        double[] none = new double[2];
+        nlvr2Step(List.of(unlabelled), none);
+        assertEquals(0.0, none[0], 0.0, "an update with no labelled example: loss 0, not NaN");
+        assertEquals(0.0, none[1], 0.0, "and no gradient");
+        // an unlabelled micro-batch next to a labelled one: the update is the labelled one's (its count is the total)
+        double[] alone = new double[2], mixed = new double[2];
+        Map<String, float[]> a = nlvr2Step(List.of(labelled), alone);
+        Map<String, float[]> b = nlvr2Step(List.of(unlabelled, labelled), mixed);
+        assertTrue(alone[0] > 0 && alone[1] > 0, "the labelled pairs train: " + java.util.Arrays.toString(alone));
+        assertEquals(alone[0], mixed[0], 1e-6, "loss");
+        assertEquals(alone[1], mixed[1], 1e-6 * alone[1], "gradient norm");
+        assertTrue(maxDiff(a, b) < 1e-7, "parameters differ by " + maxDiff(a, b));
     }
 
     @Test

@@ -60,6 +60,16 @@ public class ReferenceVerifierTest {
             assertTrue(byName.containsKey("train_step" + step + "_grad_norm"));
         }
         assertTrue(byName.containsKey("train_param_sums_after"));
+        // the pretraining step (PretrainTask through the trainer): every value of every recorded step
+        JsonNode pf = new ObjectMapper().readTree(fixture().resolve("manifest.json").toFile()).get("pretrain_train_fixture");
+        assertNotNull(pf, "the fixture has pretrain_train_fixture");
+        for (int step = 0; step < pf.get("steps").asInt(); step++) {
+            for (String what : new String[] {"loss", "losses", "grad_norm", "word_emb_row0_grad_abs_sum"}) {
+                assertTrue(byName.containsKey("pretrain_train_step" + step + "_" + what), "not compared: step " + step + " " + what);
+            }
+        }
+        assertTrue(byName.containsKey("pretrain_train_param_sums_after"));
+        assertTrue(r.skipped().stream().noneMatch(x -> x.name().startsWith("out_pretrain_train")), r.skipped().toString());
         assertTrue(r.ok());
         assertTrue(r.maxAbsDiff() < 1e-4, "max " + r.maxAbsDiff());
     }
@@ -77,11 +87,20 @@ public class ReferenceVerifierTest {
         float[] v = a.toFloatArray();
         v[5] += 2e-3f;
         Npy.writeFloats(copy.resolve("out_pooled.npy"), a.shape(), v);
+        // and row 0's gradient in the last pretraining step 0.1% off (the trainer once zeroed it: 100% off)
+        ObjectMapper json = new ObjectMapper();
+        com.fasterxml.jackson.databind.node.ObjectNode man = (com.fasterxml.jackson.databind.node.ObjectNode) json.readTree(copy.resolve("manifest.json").toFile());
+        JsonNode rec = man.get("pretrain_train_fixture").get("record");
+        com.fasterxml.jackson.databind.node.ObjectNode last = (com.fasterxml.jackson.databind.node.ObjectNode) rec.get(rec.size() - 1);
+        last.put("word_emb_row0_grad_abs_sum", last.get("word_emb_row0_grad_abs_sum").asDouble() * 1.001);
+        json.writeValue(copy.resolve("manifest.json").toFile(), man);
         ReferenceVerifier.Report r = new ReferenceVerifier(copy, s -> { }).run(ai.djl.Device.cpu());
         assertFalse(r.ok());
         ReferenceVerifier.Comparison pooled = r.compared().stream().filter(c -> c.name().equals("out_pooled")).findFirst().orElseThrow();
         assertFalse(pooled.ok());
         assertEquals(2e-3, pooled.maxAbsDiff(), 1e-4);
+        String row0 = "pretrain_train_step" + (rec.size() - 1) + "_word_emb_row0_grad_abs_sum";
+        assertFalse(r.compared().stream().filter(c -> c.name().equals(row0)).findFirst().orElseThrow().ok(), row0);
         assertTrue(r.skipped().stream().anyMatch(s -> s.name().equals("out_vqa_logits") && s.reason().contains("vqa_logit_fc.pth")),
                 r.skipped().toString());
     }

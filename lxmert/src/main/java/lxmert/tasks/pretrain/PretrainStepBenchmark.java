@@ -81,19 +81,18 @@ public final class PretrainStepBenchmark {
         long[] ans = new long[batch];
         float[] sc = new float[batch];
         for (int i = 0; i < batch; i++) { ans[i] = rng.nextInt(ANSWERS); sc[i] = 1f; }
-        PretrainTask.Host host = new PretrainTask.Host(b, PretrainLoss.Denominators.of(b), 1, ans, sc, 1, all(batch));
+        PretrainTask.Host host = new PretrainTask.Host(b, ans, sc, 1, all(batch));
         List<Double> times = new ArrayList<>();
         long rss0 = ModelBenchmark.Rss.kb();
         try (NDManager root = NDManager.newBaseManager(devices.get(0))) {
             LxmertPretraining model = LxmertPretraining.create(root, c, 9595);
             model.setTraining(true);
-            try (Trainer<PretrainTask.Host, PretrainTask.OnDevice> trainer = new Trainer<>(root, model, model.bert().paddingRowParameters(),
+            try (Trainer<PretrainTask.Host, PretrainTask.OnDevice> trainer = new Trainer<>(root, model,
                     new PretrainTask(model, PretrainTasks.all()), new Trainer.Options(1e-4, PretrainOptions.WARMUP, Math.max(steps, 10),
-                    PretrainOptions.CLIP, batch, null), devices)) {
+                    PretrainOptions.CLIP, null), devices)) {
                 for (int s = 0; s < steps; s++) {
                     long t0 = System.nanoTime();
-                    trainer.accumulateGradients(host);
-                    trainer.applyUpdate();
+                    trainer.step(List.of(host));
                     double sec = (System.nanoTime() - t0) / 1e9;
                     times.add(sec);
                     if (log != null) log.printf("step %d %.3f s rss_mb=%d%n", s, sec, ModelBenchmark.Rss.kb() / 1024);
@@ -102,7 +101,7 @@ public final class PretrainStepBenchmark {
         }
         double[] sorted = times.stream().mapToDouble(Double::doubleValue).sorted().toArray();
         double median = sorted[sorted.length / 2];
-        double flops = forwardFlops(c, batch, host.update().mlm()) * 3;
+        double flops = forwardFlops(c, batch, PretrainLoss.counts(b).get(PretrainLoss.WORDS)) * 3;
         return new ModelBenchmark.Result("pretrain", batch / median, median, flops / median / 1e9, times, rss0, ModelBenchmark.Rss.kb());
     }
 }

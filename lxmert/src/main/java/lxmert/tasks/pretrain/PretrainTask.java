@@ -13,26 +13,18 @@ import java.util.Map;
 
 /**
  * Pretraining as a {@link TrainTask} of the one {@link lxmert.train.Trainer}: the LXRTPretraining forward, the six
- * losses ({@link PretrainLoss}) and, for the running train QA accuracy, the label score of the predicted answer summed
- * on the device (no host read in a step). The forward decodes the MLM head only on the positions with an MLM label
- * ({@link PretrainBatch#mlmRows}): the same losses and gradients as the original's full decode, at ~15% of its cost.
- *
- * <p><b>Accumulation.</b> A micro-batch's losses are computed with the denominators of its whole update
- * ({@link Host#update}: predicted words, rows, QA rows and box slots summed over the update's micro-batches) and
- * multiplied by the number of micro-batches {@code A}; the trainer weights each micro-batch by n / batch = 1/A, so the
- * summed gradients are exactly those of the one large batch's loss (for A a power of two without rounding), and the
- * reported per-micro-batch values average to the update's losses. With A = 1 this is the batch's own loss.
- *
- * <p><b>Data parallel</b> ({@link #replicate}, {@link #toDevice(NDManager, Host, int, int)}): the trainer weights a
- * shard of s of the micro-batch's n examples by s / n (right for means over examples), but these losses divide by
- * counts of masked words, QA rows and box slots. So a shard's losses also use the update's denominators (its sums
- * divided by the whole update's counts) and are multiplied by A x n / s: weighted by s / n, the shards' sums add
- * up to exactly the micro-batch's loss (up to float rounding of n / s), whatever words or boxes each shard holds.
+ * losses as sums with the host counts they are means over ({@link PretrainLoss}: the trainer divides them by the
+ * update's totals, so micro-batches and data parallel shards add up to the one large batch) and, for the running
+ * train QA accuracy, the label score of the predicted answer summed on the device (no host read in a step). The
+ * forward decodes the MLM head only on the positions with an MLM label ({@link PretrainBatch#mlmRows}): the same
+ * losses and gradients as the original's full decode, at ~15% of its cost.
  */
 public final class PretrainTask implements TrainTask<PretrainTask.Host, PretrainTask.OnDevice> {
     /** Example sums: the label score of the predicted answer and the number of labelled examples. */
     public static final String QA_SCORE = "qa_score";
     public static final String QA_LABELLED = "qa_labelled";
+    /** The count of a disabled task's loss: always 0, so the trainer reports it as 0 and takes no gradient from it. */
+    private static final String DISABLED = "disabled";
 
     private final LxmertPretraining model;
     private final PretrainLoss loss;
@@ -61,12 +53,10 @@ public final class PretrainTask implements TrainTask<PretrainTask.Host, Pretrain
     }
 
     /**
-     * A micro-batch on the host with the denominators of its update and its share ({@code parts} micro-batches per
-     * update), each example's datum label (answers and scores, [size, k], padded with -1 / 0) for the accuracy, and
-     * whether each example is labelled (counts the accuracy's denominator).
+     * A micro-batch on the host with each example's datum label (answers and scores, [size, k], padded with -1 / 0)
+     * for the accuracy, and whether each example is labelled (counts the accuracy's denominator).
      */
-    public record Host(PretrainBatch batch, PretrainLoss.Denominators update, int parts, long[] labelAnswers,
-                       float[] labelScores, int k, boolean[] labelled) {
+    public record Host(PretrainBatch batch, long[] labelAnswers, float[] labelScores, int k, boolean[] labelled) {
         /** Labelled examples among {@code [from, to)}. */
         public int labelledIn(int from, int to) {
             int c = 0;
@@ -75,8 +65,8 @@ public final class PretrainTask implements TrainTask<PretrainTask.Host, Pretrain
         }
     }
 
-    /** Builds the host record of {@code b} (labels of the corpus's examples) given its update's denominators. */
-    public static Host host(PretrainBatch b, PretrainCorpus corpus, PretrainLoss.Denominators update, int parts) {
+    /** Builds the host record of {@code b} (labels of the corpus's examples). */
+    public static Host host(PretrainBatch b, PretrainCorpus corpus) {
         int k = 1;
         for (int i = 0; i < b.size; i++) k = Math.max(k, corpus.numAnswers(b.indices[i]));
         long[] ans = new long[b.size * k];
@@ -91,22 +81,18 @@ public final class PretrainTask implements TrainTask<PretrainTask.Host, Pretrain
                 sc[i * k + j] = corpus.score(ex, j);
             }
         }
-        return new Host(b, update, parts, ans, sc, k, labelled);
+        return new Host(b, ans, sc, k, labelled);
     }
 
-    /**
-     * A micro-batch (or a shard of one) on the device; {@code scale} multiplies its losses computed with the update's
-     * denominators: A for a whole micro-batch, A x n / s for a shard of s of its n examples.
-     */
-    public record OnDevice(PretrainBatch.Arrays arrays, PretrainLoss.Denominators update, double scale, NDArray labelAnswers,
-                           NDArray labelScores, NDArray labelled) {}
+    /** A micro-batch (or a data parallel shard of one) on the device. */
+    public record OnDevice(PretrainBatch.Arrays arrays, NDArray labelAnswers, NDArray labelScores, NDArray labelled) {}
 
     @Override
     public OnDevice toDevice(NDManager m, Host h) {
         return toDevice(m, h, 0, h.batch().size);
     }
 
-    /** Examples {@code [from, to)} of the micro-batch (a data parallel shard), scaled as the class comment says. */
+    /** Examples {@code [from, to)} of the micro-batch (a data parallel shard). */
     @Override
     public OnDevice toDevice(NDManager m, Host h, int from, int to) {
         PretrainBatch b = h.batch();
@@ -117,8 +103,7 @@ public final class PretrainTask implements TrainTask<PretrainTask.Host, Pretrain
             sc = NdArrays.floats(m, h.labelScores(), from * k, s * k, new Shape(s, k));
             lab = m.create((float) h.labelledIn(from, to));
         }
-        double scale = s == b.size ? h.parts() : (double) h.parts() * b.size / s;
-        return new OnDevice(b.toArrays(m, from, to), h.update(), scale, ans, sc, lab);
+        return new OnDevice(b.toArrays(m, from, to), ans, sc, lab);
     }
 
     @Override
@@ -126,22 +111,30 @@ public final class PretrainTask implements TrainTask<PretrainTask.Host, Pretrain
         PretrainBatch.Arrays a = d.arrays();
         LxmertPretraining.Outputs o = model.forward(a.inputIds(), a.segmentIds(), a.inputMask(), a.feats(), a.boxes(),
                 a.visualMask(), a.mlmRows(), null);
-        NDArray[] l = loss.compute(o, a.targets(), d.update());
-        if (d.scale() != 1.0) for (int i = 0; i < l.length; i++) l[i] = l[i].mul((float) d.scale());
-        Map<String, NDArray> parts = new LinkedHashMap<>();
-        for (int i = 0; i < LxmertPretraining.LOSS_NAMES.length; i++) parts.put(LxmertPretraining.LOSS_NAMES[i], l[i + 1]);
-        Map<String, NDArray> sums = new LinkedHashMap<>();
+        Map<String, Loss> sums = loss.sums(o, a.targets());
+        Map<String, Loss> losses = new LinkedHashMap<>();
+        for (String name : LxmertPretraining.LOSS_NAMES) { // a disabled task: reported as 0, no gradient
+            losses.put(name, sums.getOrDefault(name, new Loss(a.feats().getManager().zeros(new Shape()), DISABLED)));
+        }
+        Map<String, NDArray> exampleSums = new LinkedHashMap<>();
         if (qa) {
             NDArray pred = o.answerLogits().argMax(1).expandDims(1);
             NDArray hit = d.labelAnswers().eq(pred).toType(DataType.FLOAT32, false);
-            sums.put(QA_SCORE, hit.mul(d.labelScores()).sum());
-            sums.put(QA_LABELLED, d.labelled());
+            exampleSums.put(QA_SCORE, hit.mul(d.labelScores()).sum());
+            exampleSums.put(QA_LABELLED, d.labelled());
         }
-        return new Output(l[0], parts, sums);
+        return new Output(losses, exampleSums);
     }
 
     @Override
     public int examples(Host h) {
         return h.batch().size;
+    }
+
+    @Override
+    public Map<String, Long> counts(Host h) {
+        Map<String, Long> c = new LinkedHashMap<>(PretrainLoss.counts(h.batch()));
+        c.put(DISABLED, 0L);
+        return c;
     }
 }

@@ -173,35 +173,6 @@ public final class Pretrainer implements AutoCloseable {
         }
     }
 
-    /** The host batch of micro-batch {@code i} of an epoch: with accumulation, its update's micro-batches are filled together. */
-    private final class Loader implements TrainingLoop.EpochLoader<PretrainTask.Host> {
-        private final int parts = opt.accumulate();
-        private List<PretrainTask.Host> pending = List.of();
-
-        @Override
-        public PretrainTask.Host load(int epoch, int[][] order, int i) {
-            if (parts == 1) {
-                PretrainBatch b = trainBatcher.fill(trainBatcher.allocate(order[i].length), order[i], epoch);
-                return PretrainTask.host(b, train, PretrainLoss.Denominators.of(b), 1);
-            }
-            int k = i % parts;
-            if (k == 0) {
-                int first = i;
-                List<PretrainBatch> bs = new ArrayList<>();
-                PretrainLoss.Denominators den = new PretrainLoss.Denominators(0, 0, 0, 0);
-                for (int j = 0; j < parts; j++) {
-                    PretrainBatch b = trainBatcher.fill(trainBatcher.allocate(order[first + j].length), order[first + j], epoch);
-                    bs.add(b);
-                    den = den.plus(PretrainLoss.Denominators.of(b));
-                }
-                List<PretrainTask.Host> hs = new ArrayList<>();
-                for (PretrainBatch b : bs) hs.add(PretrainTask.host(b, train, den, parts));
-                pending = hs;
-            }
-            return pending.get(k);
-        }
-    }
-
     /** Trains; returns when done or interrupted (LAST saved). */
     public Result train() throws IOException {
         Path out = opt.output();
@@ -210,7 +181,7 @@ public final class Pretrainer implements AutoCloseable {
         config.save(out.resolve(Run.CONFIG));
         long tTotal = TrainingLoop.totalSteps(train.size(), opt.batchSize(), opt.epochs());
         int bpe = train.size() / opt.batchSize();
-        Trainer.Options to = new Trainer.Options(opt.lr(), PretrainOptions.WARMUP, tTotal, PretrainOptions.CLIP, opt.batchSize(), opt.seed());
+        Trainer.Options to = new Trainer.Options(opt.lr(), PretrainOptions.WARMUP, tTotal, PretrainOptions.CLIP, opt.seed());
         Map<String, String> identity = new LinkedHashMap<>();
         identity.put("task", "pretrain");
         identity.put("train_splits", opt.train());
@@ -224,9 +195,11 @@ public final class Pretrainer implements AutoCloseable {
                     (long) (tTotal * PretrainOptions.WARMUP)));
         }
         Epochs epochs = new Epochs(out);
-        try (Trainer<PretrainTask.Host, PretrainTask.OnDevice> trainer = new Trainer<>(root, model, model.bert().paddingRowParameters(),
+        try (Trainer<PretrainTask.Host, PretrainTask.OnDevice> trainer = new Trainer<>(root, model,
                 new PretrainTask(model, opt.tasks()), to, devices)) {
-            TrainingLoop.Result r = new TrainingLoop<>(trainer, train.size(), new Loader(), lo, epochs, listeners, stop).run();
+            TrainingLoop.EpochLoader<PretrainTask.Host> load = (epoch, order, i) ->
+                    PretrainTask.host(trainBatcher.fill(trainBatcher.allocate(order[i].length), order[i], epoch), train);
+            TrainingLoop.Result r = new TrainingLoop<>(trainer, train.size(), load, lo, epochs, listeners, stop).run();
             return new Result(epochs.history, r.interrupted(), r.trainSeconds(), r.examplesPerSec(), epochs.best, out);
         }
     }
@@ -297,7 +270,7 @@ public final class Pretrainer implements AutoCloseable {
             PretrainBatch.Arrays a = b.toArrays(m);
             LxmertPretraining.Outputs o = model.forward(a.inputIds(), a.segmentIds(), a.inputMask(), a.feats(), a.boxes(),
                     a.visualMask(), a.mlmRows(), null);
-            NDArray[] l = lossFn.compute(o, a.targets(), PretrainLoss.Denominators.of(b));
+            NDArray[] l = lossFn.means(o, a.targets(), PretrainLoss.counts(b), false);
             NDList all = new NDList();
             for (NDArray x : l) all.add(x.reshape(1));
             if (opt.tasks().qa()) {

@@ -11,8 +11,8 @@
  *       PretrainBatch.Arrays a = hb.toArrays(m);
  *       LxmertPretraining.Outputs o = model.forward(a.inputIds(), a.segmentIds(), a.inputMask(), a.feats(), a.boxes(),
  *               a.visualMask(), null);
- *       NDArray[] l = new PretrainLoss(config, tasks).compute(o, a.targets(), PretrainLoss.Denominators.of(hb));
- *       // l[0] total, l[1..6] Mask_LM, Matched, Obj, Attr, Feat, QA; with --accumulate pass the summed Denominators
+ *       NDArray[] l = new PretrainLoss(config, tasks).means(o, a.targets(), PretrainLoss.counts(hb), false);
+ *       // l[0] total, l[1..6] Mask_LM, Matched, Obj, Attr, Feat, QA (training: PretrainTask, sums / update totals)
  *   }
  *   PretrainCheckpoint.save(model, output, "Epoch03");                       // OUTPUT/Epoch03_LXRT.pth, model_LXRT layout
  *   BertInit.load(model.namedParameters(), bertFile).describe();             // --bert FILE

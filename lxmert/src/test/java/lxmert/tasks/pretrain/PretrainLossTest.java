@@ -28,7 +28,7 @@ import lxmert.verify.ReferenceVerifier;
 
 /**
  * The pretraining loss against the original's six losses on the lxrt-small fixture, the visual loss weighting by a
- * hand computation, exact accumulation through explicit denominators, and all-ignored labels.
+ * hand computation, sums over micro-batches divided by the total counts, and all-ignored labels.
  */
 class PretrainLossTest {
     static Path dir;
@@ -68,11 +68,14 @@ class PretrainLossTest {
 
         LxmertPretraining.Outputs forward() { return model.forward(ids, seg, mask, feats, boxes, null, null); }
 
-        PretrainLoss.Denominators den() {
+        /** The counts the losses are means over, read from the device arrays (the host batch's, in training). */
+        Map<String, Long> counts() {
             long mlm = t.maskedLmLabels().gte(0).sum().toType(ai.djl.ndarray.types.DataType.INT64, false).getLong();
+            long matched = t.matchedLabel().gte(0).sum().toType(ai.djl.ndarray.types.DataType.INT64, false).getLong();
             long qa = t.ans().gte(0).sum().toType(ai.djl.ndarray.types.DataType.INT64, false).getLong();
             long b = ids.getShape().get(0);
-            return new PretrainLoss.Denominators(mlm, b, qa, b * feats.getShape().get(1));
+            return Map.of(PretrainLoss.WORDS, mlm, PretrainLoss.MATCHED, matched, PretrainLoss.QA, qa,
+                    PretrainLoss.BOX_SLOTS, b * feats.getShape().get(1));
         }
     }
 
@@ -87,7 +90,7 @@ class PretrainLossTest {
     void sixLossesMatchTheOriginal() throws Exception {
         try (NDManager m = root.newSubManager(); AutoCloseable ng = Grad.noGrad()) {
             Fx f = fixture(m);
-            NDArray[] l = new PretrainLoss(config, PretrainTasks.all()).compute(f.forward(), f.t(), f.den());
+            NDArray[] l = new PretrainLoss(config, PretrainTasks.all()).means(f.forward(), f.t(), f.counts(), false);
             float[] want = npy("out_pretrain_losses");
             for (int i = 0; i < 6; i++) {
                 float got = l[i + 1].getFloat();
@@ -103,7 +106,7 @@ class PretrainLossTest {
         try (NDManager m = root.newSubManager(); AutoCloseable ng = Grad.noGrad()) {
             Fx f = fixture(m);
             LxmertPretraining.Outputs o = f.forward();
-            NDArray[] l = new PretrainLoss(config, PretrainTasks.all()).compute(o, f.t(), f.den());
+            NDArray[] l = new PretrainLoss(config, PretrainTasks.all()).means(o, f.t(), f.counts(), false);
             float[] logits = o.objLogits().toFloatArray();
             long[] lab = f.t().objLabels().toLongArray();
             float[] conf = f.t().objConfs().toFloatArray();
@@ -136,18 +139,21 @@ class PretrainLossTest {
     }
 
     @Test
-    void microBatchesWithTotalDenominatorsAddUpToTheBatch() throws Exception {
+    void sumsOfMicroBatchesOverTheTotalCountsAddUpToTheBatch() throws Exception {
         try (NDManager m = root.newSubManager(); AutoCloseable ng = Grad.noGrad()) {
             Fx f = fixture(m);
             PretrainLoss loss = new PretrainLoss(config, PretrainTasks.all());
-            NDArray[] full = loss.compute(f.forward(), f.t(), f.den());
+            NDArray[] full = loss.means(f.forward(), f.t(), f.counts(), false);
             Fx a = f.rows(0, 1), b = f.rows(1, 3);
-            PretrainLoss.Denominators tot = a.den().plus(b.den());
-            assertEquals(f.den(), tot);
-            NDArray[] la = loss.compute(a.forward(), a.t(), tot), lb = loss.compute(b.forward(), b.t(), tot);
-            for (int i = 0; i < 7; i++) {
-                float sum = la[i].getFloat() + lb[i].getFloat(), want = full[i].getFloat();
-                assertEquals(want, sum, 1e-5 + 1e-5 * Math.abs(want), "loss " + i);
+            Map<String, Long> tot = new java.util.HashMap<>(a.counts());
+            b.counts().forEach((k, v) -> tot.merge(k, v, Long::sum));
+            assertEquals(f.counts(), tot);
+            Map<String, lxmert.train.TrainTask.Loss> la = loss.sums(a.forward(), a.t()), lb = loss.sums(b.forward(), b.t());
+            for (int i = 0; i < 6; i++) {
+                String n = LxmertPretraining.LOSS_NAMES[i];
+                double sum = la.get(n).sum().getFloat() + lb.get(n).sum().getFloat();
+                double got = sum / tot.get(la.get(n).count()), want = full[i + 1].getFloat();
+                assertEquals(want, got, 1e-5 + 1e-5 * Math.abs(want), n);
             }
         }
     }
@@ -162,11 +168,15 @@ class PretrainLossTest {
                     f.t().objConfs(), f.t().attrLabels(), f.t().attrConfs(), f.t().feats(), f.t().featMask(), none);
             LxmertPretraining.Outputs o = f.forward();
             Fx g = new Fx(f.ids(), f.seg(), f.mask(), f.feats(), f.boxes(), t);
-            NDArray[] l = new PretrainLoss(config, PretrainTasks.all()).compute(o, t, g.den());
+            PretrainLoss loss = new PretrainLoss(config, PretrainTasks.all());
+            NDArray[] l = loss.means(o, t, g.counts(), false);
             assertEquals(0f, l[1].getFloat(), "MLM with no predicted word");
             assertEquals(0f, l[6].getFloat(), "QA with no answer");
             assertTrue(Float.isFinite(l[0].getFloat()));
-            assertTrue(Float.isNaN(model.losses(o, t)[6].getFloat()), "torch semantics (mean over nothing) give NaN");
+            NDArray[] torch = loss.means(o, t, g.counts(), true);
+            assertTrue(Float.isNaN(torch[1].getFloat()) && Float.isNaN(torch[6].getFloat()), "torch semantics (mean over nothing) give NaN");
+            assertTrue(Float.isNaN(torch[0].getFloat()), "and so does the total");
+            assertEquals(l[3].getFloat(), torch[3].getFloat(), "the other losses are the same");
         }
     }
 
@@ -175,7 +185,7 @@ class PretrainLossTest {
         try (NDManager m = root.newSubManager(); AutoCloseable ng = Grad.noGrad()) {
             Fx f = fixture(m);
             PretrainTasks only = new PretrainTasks(true, true, false, false, java.util.Set.of("obj"), 0.15, 0.15);
-            NDArray[] l = new PretrainLoss(config, only).compute(f.forward(), f.t(), f.den());
+            NDArray[] l = new PretrainLoss(config, only).means(f.forward(), f.t(), f.counts(), false);
             float[] want = npy("out_pretrain_losses");
             assertEquals(want[0], l[1].getFloat(), 1e-4 * want[0]);
             assertEquals(want[2], l[3].getFloat(), 1e-4 * want[2]);
@@ -200,7 +210,7 @@ class PretrainLossTest {
             NDArray rows = maskedOnly ? labelledRows(m, f.t().maskedLmLabels()) : null;
             LxmertPretraining.Outputs o = model.forward(f.ids(), f.seg(), f.mask(), f.feats(), f.boxes(), null, rows, null);
             if (maskedOnly) assertEquals(rows.getShape().get(0), o.mlmLogits().getShape().get(0), "decoded rows");
-            NDArray[] l = new PretrainLoss(config, PretrainTasks.all()).compute(o, f.t(), f.den());
+            NDArray[] l = new PretrainLoss(config, PretrainTasks.all()).means(o, f.t(), f.counts(), false);
             ai.djl.pytorch.jni.JniUtils.backward((ai.djl.pytorch.engine.PtNDArray) l[0],
                     (ai.djl.pytorch.engine.PtNDArray) l[0].onesLike(), false, false);
             java.util.List<float[]> out = new java.util.ArrayList<>();

@@ -53,7 +53,7 @@ class PretrainValidTest {
             PretrainBatch.Arrays a = b.toArrays(m);
             LxmertPretraining.Outputs o = model.forward(a.inputIds(), a.segmentIds(), a.inputMask(), a.feats(), a.boxes(),
                     a.visualMask(), null);
-            NDArray[] l = model.losses(o, a.targets());
+            NDArray[] l = new PretrainLoss(model.config(), PretrainTasks.all()).means(o, a.targets(), PretrainLoss.counts(b), true);
             double[] out = new double[7];
             for (int i = 0; i < 7; i++) out[i] = l[i].getFloat();
             return out;

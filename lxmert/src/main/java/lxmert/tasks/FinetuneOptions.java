@@ -20,13 +20,6 @@ public record FinetuneOptions(Task task, DataOptions data, Path output, LxmertCo
                               Weights weights, Path weightsPath, boolean resume, boolean mceLoss, int evalBatchSize,
                               String device, boolean saveSnapshots, int accumulate) {
 
-    public FinetuneOptions {
-        if (accumulate < 1) throw new IllegalArgumentException("--accumulate must be >= 1, got " + accumulate);
-        if (batchSize % accumulate != 0) {
-            throw new IllegalArgumentException("--batch-size " + batchSize + " is not a multiple of --accumulate " + accumulate);
-        }
-    }
-
     public enum Weights { FROM_SCRATCH, LXMERT, LXMERT_QA, SNAPSHOT, BERT }
 
     public static final int SEQ_LEN = 20;

@@ -3,6 +3,7 @@ package lxmert.tasks;
 import com.fasterxml.jackson.databind.JsonNode;
 import lxmert.config.LxmertConfig;
 import lxmert.data.Json;
+import lxmert.tasks.pretrain.Pretrainer;
 import lxmert.train.Run;
 
 import java.io.IOException;
@@ -17,7 +18,8 @@ import java.util.function.Function;
 import java.util.function.Predicate;
 
 /**
- * A fine-tuning run folder that describes itself (written by {@link Run}) (like HuggingFace's {@code save_pretrained}): besides the snapshots
+ * A fine-tuning run folder that describes itself (written by {@link Run}; a pretraining run's folder has one too,
+ * which {@link #near} skips and {@link #open} refuses) (like HuggingFace's {@code save_pretrained}): besides the snapshots
  * it holds {@code config.json}, a copy of the vocabulary ({@code vocab.txt}), the answer table the head was trained
  * with ({@code label2ans.json}) and {@code run.json}: task, data root, splits, the training hyper-parameters and the
  * SHA-256 of the vocabulary and answer-table copies. {@code test}, {@code evaluate --run}, {@code finetune --resume},
@@ -49,14 +51,18 @@ public final class RunFolder {
     }
 
     /**
-     * The run folder a snapshot or folder belongs to: {@code p} itself when it is a folder with {@code run.json},
-     * else the folder of the snapshot {@code p} (X, X.pth) when that holds one; null when there is none.
+     * The fine-tuning run folder a snapshot or folder belongs to: {@code p} itself when it is a folder with
+     * {@code run.json}, else the folder of the snapshot {@code p} (X, X.pth) when that holds one; null when there is
+     * none or it is a pretraining run's (its {@code _LXRT.pth} weights are loaded by {@code --load-lxmert[-qa]}).
      */
     public static RunFolder near(Path p) throws IOException {
         if (p == null) return null;
-        if (Files.isDirectory(p)) return isRunFolder(p) ? open(p) : null;
-        Path parent = p.toAbsolutePath().getParent();
-        return parent != null && isRunFolder(parent) ? open(parent) : null;
+        Path dir = Files.isDirectory(p) ? p : p.toAbsolutePath().getParent();
+        return dir != null && isRunFolder(dir) && !Pretrainer.TASK.equals(recordedTask(dir)) ? open(dir) : null;
+    }
+
+    private static String recordedTask(Path dir) throws IOException {
+        return Json.read(dir.resolve(RUN_JSON)).path("task").asText();
     }
 
     /** Reads {@code dir/run.json} and verifies the checksums of the files it references. */
@@ -64,6 +70,10 @@ public final class RunFolder {
         Path f = dir.resolve(RUN_JSON);
         if (!Files.isRegularFile(f)) throw new IllegalArgumentException("not a run folder: " + f + " not found");
         JsonNode j = Json.object(f, Json.read(f), "top level");
+        if (Pretrainer.TASK.equals(j.path("task").asText())) {
+            throw new IllegalArgumentException(dir + " is a pretraining run (" + f + "), not a fine-tuning run; its weights are "
+                    + "loaded with --load-lxmert or --load-lxmert-qa " + dir.resolve("BEST_EVAL_LOSS"));
+        }
         Task task = Task.parse(Json.text(f, j, "task", "top level"));
         for (String k : new String[] {"vocab", "answers"}) {
             JsonNode ref = Json.object(f, Json.get(f, j, k, "top level"), "key '" + k + "'");

@@ -55,6 +55,10 @@ public final class Run<H, D, E> implements AutoCloseable {
         public Settings {
             if (epochs < 1) throw new IllegalArgumentException("--epochs must be >= 1, got " + epochs);
             if (batchSize < 1) throw new IllegalArgumentException("--batch-size must be >= 1, got " + batchSize);
+            if (accumulate < 1) throw new IllegalArgumentException("--accumulate must be >= 1, got " + accumulate);
+            if (batchSize % accumulate != 0) {
+                throw new IllegalArgumentException("--batch-size " + batchSize + " is not a multiple of --accumulate " + accumulate);
+            }
             if (!(lr > 0) || Double.isInfinite(lr)) throw new IllegalArgumentException("--lr must be > 0, got " + lr);
         }
     }

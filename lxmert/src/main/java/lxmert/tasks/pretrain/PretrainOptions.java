@@ -35,13 +35,6 @@ public record PretrainOptions(DataOptions data, Path output, String train, Strin
     public enum Weights { FROM_SCRATCH, LXMERT, BERT, BERT_FROM_SCRATCH }
 
     public PretrainOptions {
-        if (epochs < 1) throw new IllegalArgumentException("--epochs must be >= 1, got " + epochs);
-        if (batchSize < 1) throw new IllegalArgumentException("--batch-size must be >= 1, got " + batchSize);
-        if (accumulate < 1) throw new IllegalArgumentException("--accumulate must be >= 1, got " + accumulate);
-        if (batchSize % accumulate != 0) {
-            throw new IllegalArgumentException("--batch-size " + batchSize + " is not a multiple of --accumulate " + accumulate);
-        }
-        if (!(lr > 0) || Double.isInfinite(lr)) throw new IllegalArgumentException("--lr must be > 0, got " + lr);
         if (weights != Weights.FROM_SCRATCH && weightsPath == null) throw new IllegalArgumentException(weights + " needs a path");
         if (seqLen < 3) throw new IllegalArgumentException("sequence length must be >= 3, got " + seqLen);
     }

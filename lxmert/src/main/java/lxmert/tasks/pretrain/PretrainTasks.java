@@ -21,7 +21,8 @@ public record PretrainTasks(boolean maskLm, boolean objPredict, boolean matched,
         for (String v : visualLosses) {
             if (!VISUAL_LOSSES.contains(v)) throw new IllegalArgumentException("--visual-losses: unknown loss '" + v + "', expected some of " + VISUAL_LOSSES);
         }
-        visualLosses = Set.copyOf(visualLosses);
+        // in VISUAL_LOSSES order, so toString (the resume identity) is the same in every JVM (Set.copyOf's order is not)
+        visualLosses = java.util.Collections.unmodifiableSet(new LinkedHashSet<>(VISUAL_LOSSES.stream().filter(visualLosses::contains).toList()));
     }
 
     /** All four tasks, all three visual losses, rates 0.15 (run/lxmert_pretrain.bash). */

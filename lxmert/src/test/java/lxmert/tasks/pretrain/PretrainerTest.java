@@ -224,6 +224,74 @@ class PretrainerTest {
         assertTrue(lxmert.checkpoint.TorchReader.read(out.resolve("Epoch02_LXRT.pth")).keySet().stream().allMatch(k -> k.startsWith("module.")));
     }
 
+    /**
+     * Pretraining writes a run folder as fine-tuning does: {@code run.json} (task "pretrain", data, splits, config,
+     * vocabulary and answer-table copies with their checksums, the training settings with the task set and QA sets),
+     * and removes a killed run's temporary snapshot files on start (never a complete file). {@code --load-lxmert
+     * OUT/BEST_EVAL_LOSS} does not take it for a fine-tuning run ({@code near} skips it); opening it as one is an error.
+     */
+    @Test
+    void writesRunJsonAndRemovesStaleTemporaries() throws Exception {
+        Path out = shared.resolve("folder");
+        Files.createDirectories(out);
+        Path stale = Files.writeString(out.resolve(".LAST_LXRT.pth.8617.tmp"), "half a checkpoint");
+        Path staleResume = Files.writeString(out.resolve(".LAST.resume.pth.99.tmp"), "half a resume file");
+        Path complete = Files.writeString(out.resolve("Epoch07_LXRT.pth"), "a complete file of an earlier run");
+        PretrainOptions o = options(out).withData(DataOptions.of(data).withSize(DataOptions.Size.TINY)).withEpochs(1)
+                .withSplits("mscoco_train", "mscoco_minival").withQaSets("vqa")
+                .withTasks(new PretrainTasks(true, true, true, true, new java.util.LinkedHashSet<>(List.of("feat", "obj")), 0.15, 0.15));
+        StopSignal stop = new StopSignal();
+        List<String> answers;
+        LxmertConfig config;
+        try (Pretrainer p = new Pretrainer(o, List.of(new StopAfter(1, stop)), stop)) {
+            answers = p.trainCorpus().answerTable().answers();
+            config = p.config();
+            assertTrue(p.train().interrupted());
+        }
+        assertFalse(Files.exists(stale), "stale temporary removed");
+        assertFalse(Files.exists(staleResume), "stale temporary removed");
+        assertEquals("a complete file of an earlier run", Files.readString(complete));
+        com.fasterxml.jackson.databind.ObjectMapper json = new com.fasterxml.jackson.databind.ObjectMapper();
+        com.fasterxml.jackson.databind.JsonNode j = json.readTree(out.resolve("run.json").toFile());
+        assertEquals("pretrain", j.get("task").asText());
+        assertEquals(data.toAbsolutePath().normalize().toString(), j.get("data").asText());
+        assertEquals("mscoco_train", j.get("train").asText());
+        assertEquals("mscoco_minival", j.get("valid").asText());
+        assertEquals(config, LxmertConfig.load(out.resolve(j.get("config").asText())));
+        assertTrue(answers.size() > 1 && answers.size() == config.num_qa_labels(), "answers " + answers.size());
+        assertEquals(answers, List.of(json.readValue(out.resolve(j.get("answers").get("file").asText()).toFile(), String[].class)));
+        assertEquals(answers.size(), j.get("answers").get("count").asInt());
+        byte[] vocab = Files.readAllBytes(data.resolve("synth-vocab.txt"));
+        assertArrayEquals(vocab, Files.readAllBytes(out.resolve(j.get("vocab").get("file").asText())));
+        assertEquals(lxmert.train.Run.sha256(vocab), j.get("vocab").get("sha256").asText());
+        com.fasterxml.jackson.databind.JsonNode t = j.get("training");
+        assertEquals(1, t.get("epochs").asInt());
+        assertEquals(32, t.get("batch_size").asInt());
+        assertEquals(1e-3, t.get("lr").asDouble());
+        assertEquals(3, t.get("seed").asLong());
+        assertEquals("vqa", t.get("qa_sets").asText());
+        assertEquals("FROM_SCRATCH", t.get("weights").asText());
+        assertTrue(t.get("tasks").get("qa").asBoolean() && t.get("tasks").get("maskLm").asBoolean(), t.toString());
+        assertEquals("[\"obj\",\"feat\"]", t.get("tasks").get("visualLosses").toString(), "in the fixed order obj, attr, feat");
+        assertNull(lxmert.tasks.RunFolder.near(out.resolve("BEST_EVAL_LOSS")));
+        assertNull(lxmert.tasks.RunFolder.near(out));
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> lxmert.tasks.RunFolder.open(out));
+        assertTrue(e.getMessage().contains("is a pretraining run") && e.getMessage().contains("--load-lxmert"), e.getMessage());
+    }
+
+    /**
+     * The task set's text (part of the resume identity) is the same in every JVM: visual losses in the order obj,
+     * attr, feat whatever order they are given in ({@code Set.copyOf} iterates in a per-JVM random order).
+     */
+    @Test
+    void taskSetTextIsFixed() {
+        for (List<String> order : List.of(List.of("feat", "attr", "obj"), List.of("attr", "obj", "feat"), List.of("obj", "feat", "attr"))) {
+            PretrainTasks t = new PretrainTasks(true, true, true, true, new java.util.LinkedHashSet<>(order), 0.15, 0.15);
+            assertEquals(List.of("obj", "attr", "feat"), List.copyOf(t.visualLosses()));
+            assertEquals(PretrainTasks.all().toString(), t.toString());
+        }
+    }
+
     /** Requests a stop after {@code steps} optimisation steps. */
     static final class StopAfter implements TrainingListener {
         final int steps;

@@ -19,9 +19,9 @@ public final class PretrainCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         PretrainOptions o = args.resolve();
         return Interruptible.run(stop -> {
-            try (Pretrainer p = new Pretrainer(o, List.of(new ProgressBar(System.err)), stop)) {
-                Pretrainer.Result r = p.train();
-                System.out.println(r.summaryJson());
+            try (var run = Pretrainer.run(o, List.of(new ProgressBar(System.err)), stop)) {
+                var r = run.train();
+                System.out.println(Pretrainer.summaryJson(r));
                 System.out.flush();
                 return r.interrupted() ? 130 : 0;
             }

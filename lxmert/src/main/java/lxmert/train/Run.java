@@ -24,7 +24,6 @@ import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.function.Consumer;
 
 /**
  * One training run of a {@link Recipe}, whatever the task: the option checks, the devices (several: data
@@ -70,7 +69,10 @@ public final class Run<H, D, E> implements AutoCloseable {
 
     /** The outcome: the epochs' metrics, the best valid value, and the loop's figures. */
     public record Result<E>(List<E> history, double best, boolean interrupted, double trainSeconds, double examplesPerSec,
-                            double dataWaitFraction, Path output) {}
+                            double dataWaitFraction, Path output) {
+        /** The last epoch's metrics; null before the first epoch ended. */
+        public E last() { return history.isEmpty() ? null : history.get(history.size() - 1); }
+    }
 
     /** The resume state of the epochs: the best valid value (null: none yet) and the history; reads the older key names. */
     @JsonIgnoreProperties(ignoreUnknown = true)
@@ -135,7 +137,7 @@ public final class Run<H, D, E> implements AutoCloseable {
     }
 
     /** The vocabulary exists and fits the config's embedding table. */
-    public static void checkVocab(Path vocab, LxmertConfig config) throws IOException {
+    private static void checkVocab(Path vocab, LxmertConfig config) throws IOException {
         if (!Files.isRegularFile(vocab)) {
             throw new IllegalArgumentException("vocabulary file not found: " + vocab
                     + " (pass --vocab FILE; the synthetic world writes DATA/synth-vocab.txt)");
@@ -148,7 +150,7 @@ public final class Run<H, D, E> implements AutoCloseable {
     }
 
     /** The training data fits the config's features and fills one batch. */
-    public static void checkData(String trainName, int size, int featDim, int batchSize, LxmertConfig config) {
+    private static void checkData(String trainName, int size, int featDim, int batchSize, LxmertConfig config) {
         if (featDim != config.visual_feat_dim()) {
             throw new IllegalArgumentException("features have dimension " + featDim + " but the config's visual_feat_dim is "
                     + config.visual_feat_dim());
@@ -157,12 +159,6 @@ public final class Run<H, D, E> implements AutoCloseable {
             throw new IllegalArgumentException(trainName + " has " + size + " examples with features, fewer than one batch of "
                     + batchSize);
         }
-    }
-
-    /** Appends {@code text} to {@code dir/log.log}. */
-    public static void appendLog(Path dir, String text) throws IOException {
-        Files.writeString(dir.resolve("log.log"), text, StandardCharsets.UTF_8,
-                StandardOpenOption.CREATE, StandardOpenOption.APPEND, StandardOpenOption.WRITE);
     }
 
     public Recipe<H, D, E> recipe() {
@@ -220,7 +216,8 @@ public final class Run<H, D, E> implements AutoCloseable {
         public TrainingListener.EpochEvent onEpochEnd(TrainingLoop.EpochEnd e) throws IOException {
             Recipe.Outcome<E> o = recipe.epochEnd(e, best);
             history.add(o.metrics());
-            appendLog(s.output(), o.log());
+            Files.writeString(s.output().resolve("log.log"), o.log(), StandardCharsets.UTF_8, StandardOpenOption.CREATE,
+                    StandardOpenOption.APPEND, StandardOpenOption.WRITE);
             return o.event();
         }
 
@@ -276,7 +273,7 @@ public final class Run<H, D, E> implements AutoCloseable {
     }
 
     /** Temporary snapshot files left by a killed run (never a complete snapshot: those are renamed into place). */
-    public static void removeStaleTemporaries(Path out) throws IOException {
+    private static void removeStaleTemporaries(Path out) throws IOException {
         try (var files = Files.list(out)) {
             for (Path p : (Iterable<Path>) files::iterator) {
                 String n = p.getFileName().toString();

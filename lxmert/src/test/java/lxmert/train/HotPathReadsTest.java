@@ -56,6 +56,33 @@ class HotPathReadsTest {
                 + String.join("\n", bad));
     }
 
+    /**
+     * The fine-tuning recipes' step-path methods ({@code targets}, {@code lossSum}, {@code lossCount}, {@code scoreSum},
+     * which {@code FinetuneTask} and {@code TaskNet} call in every step) read nothing to the host; the rest of those
+     * files is not on the step's path (QaRecipe's answer-head surgery reads weights when loading them).
+     */
+    @Test
+    void recipeStepMethodsReadNothingToTheHost() throws IOException {
+        List<String> names = List.of("targets", "lossSum", "lossCount", "scoreSum");
+        Pattern decl = Pattern.compile("^    [^\\s=;/*@][^=;]*\\b(\\w+)\\([^;]*$"); // a method of the top-level class, not abstract
+        List<String> bad = new ArrayList<>();
+        for (String name : List.of("tasks/QaRecipe.java", "tasks/Nlvr2Recipe.java")) {
+            Path f = SRC.resolve(name);
+            if (!Files.isRegularFile(f)) org.junit.jupiter.api.Assumptions.abort("sources not found at " + f.toAbsolutePath());
+            List<String> lines = Files.readAllLines(f), found = new ArrayList<>();
+            for (int i = 0; i < lines.size(); i++) {
+                java.util.regex.Matcher m = decl.matcher(lines.get(i));
+                if (!m.matches() || !names.contains(m.group(1))) continue;
+                found.add(m.group(1));
+                for (int j = i + 1; j < lines.size() && !lines.get(j).equals("    }"); j++) {
+                    if (READ.matcher(lines.get(j)).find()) bad.add(f + ":" + (j + 1) + " in " + m.group(1) + ": " + lines.get(j).strip());
+                }
+            }
+            assertTrue(found.containsAll(names), f + ": step methods found " + found + " of " + names);
+        }
+        assertTrue(bad.isEmpty(), "device-to-host reads in the recipes' step methods:\n" + String.join("\n", bad));
+    }
+
     @Test
     void bertAdamReadsOnlyInItsHostHelpers() throws IOException {
         Path f = SRC.resolve("train/BertAdam.java");

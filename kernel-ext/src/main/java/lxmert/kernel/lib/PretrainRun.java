@@ -4,6 +4,7 @@ import lxmert.model.LxmertPretraining;
 import lxmert.tasks.pretrain.PretrainCheckpoint;
 import lxmert.tasks.pretrain.PretrainOptions;
 import lxmert.tasks.pretrain.Pretrainer;
+import lxmert.train.Run;
 import org.knowm.xchart.XYChart;
 import org.knowm.xchart.XYChartBuilder;
 import org.knowm.xchart.style.Styler;
@@ -24,16 +25,16 @@ import java.util.Locale;
  */
 public final class PretrainRun {
     private final PretrainOptions options;
-    private final Pretrainer.Result result;
+    private final Run.Result<Pretrainer.EpochRecord> result;
 
-    public PretrainRun(PretrainOptions options, Pretrainer.Result result) {
+    public PretrainRun(PretrainOptions options, Run.Result<Pretrainer.EpochRecord> result) {
         this.options = options;
         this.result = result;
     }
 
     public PretrainOptions options() { return options; }
 
-    public Pretrainer.Result result() { return result; }
+    public Run.Result<Pretrainer.EpochRecord> result() { return result; }
 
     public List<Pretrainer.EpochRecord> history() { return result.history(); }
 

@@ -42,9 +42,9 @@ public final class Training {
                                        PrintStream messages) throws Exception {
         StopSignal stop = new StopSignal();
         ProgressListener listener = new ProgressListener(progress, interrupts, stop, messages);
-        lxmert.tasks.pretrain.Pretrainer.Result r = onWorker("lxmert-pretrain", stop, () -> {
-            try (lxmert.tasks.pretrain.Pretrainer p = new lxmert.tasks.pretrain.Pretrainer(options, List.of(listener), stop)) {
-                return p.train();
+        var r = onWorker("lxmert-pretrain", stop, () -> {
+            try (var run = lxmert.tasks.pretrain.Pretrainer.run(options, List.of(listener), stop)) {
+                return run.train();
             }
         });
         return new PretrainRun(options, r);

@@ -98,7 +98,7 @@ public final class MagicCommands {
         public Object run(MagicCall call) throws Exception {
             PretrainOptions o = args.resolve();
             PretrainRun run = Training.pretrain(o, noProgress ? null : call.progress("pretraining"), call.interrupts(), System.out);
-            System.out.println(run.interrupted() ? interrupted(run.output()) : run.result().summaryJson());
+            System.out.println(run.interrupted() ? interrupted(run.output()) : lxmert.tasks.pretrain.Pretrainer.summaryJson(run.result()));
             return run;
         }
     }

@@ -211,13 +211,14 @@ class BertInitTest {
         PretrainOptions o = PretrainOptions.defaults(data, tmp.resolve("pre")).withConfig(cfg).withVocab(data.resolve("synth-vocab.txt"))
                 .withBatchSize(16).withEpochs(1).withLr(1e-3).withSplits("mscoco_train", "mscoco_minival")
                 .withWeights(PretrainOptions.Weights.BERT, f);
-        try (Pretrainer p = new Pretrainer(o, List.of(l), null)) {
+        try (var run = Pretrainer.run(o, List.of(l), null)) {
+            Pretrainer p = (Pretrainer) run.recipe();
             Map<String, NDArray> params = p.model().namedParameters();
             String[] loaded = {"bert.embeddings.word_embeddings.weight", "bert.encoder.layer.1.output.dense.weight",
                     "cls.predictions.transform.dense.weight", "cls.predictions.bias"};
             for (String k : loaded) assertArrayEquals(hf.get(k).toFloatArray(), params.get(k).toFloatArray(), 0f, k);
             float[] before = params.get("bert.encoder.layer.1.output.dense.weight").toFloatArray();
-            p.train();
+            run.train();
             float[] after = params.get("bert.encoder.layer.1.output.dense.weight").toFloatArray();
             double moved = 0;
             for (int i = 0; i < before.length; i++) moved = Math.max(moved, Math.abs(after[i] - before[i]));
@@ -246,14 +247,16 @@ class BertInitTest {
         PretrainOptions o = PretrainOptions.defaults(data, tmp.resolve("pre")).withConfig(cfg).withVocab(data.resolve("synth-vocab.txt"))
                 .withBatchSize(16).withSplits("mscoco_train", "").withSeed(5);
         Map<String, float[]> scratch = new LinkedHashMap<>(), both = new LinkedHashMap<>();
-        try (Pretrainer p = new Pretrainer(o, List.of(), null)) {
+        try (var run = Pretrainer.run(o, List.of(), null)) {
+            Pretrainer p = (Pretrainer) run.recipe();
             p.model().namedParameters().forEach((k, v) -> scratch.put(k, v.toFloatArray()));
         }
         List<String> messages = new java.util.ArrayList<>();
         lxmert.train.TrainingListener l = new lxmert.train.TrainingListener() {
             @Override public void onMessage(String m) { messages.add(m); }
         };
-        try (Pretrainer p = new Pretrainer(o.withWeights(PretrainOptions.Weights.BERT_FROM_SCRATCH, f), List.of(l), null)) {
+        try (var run = Pretrainer.run(o.withWeights(PretrainOptions.Weights.BERT_FROM_SCRATCH, f), List.of(l), null)) {
+            Pretrainer p = (Pretrainer) run.recipe();
             p.model().namedParameters().forEach((k, v) -> both.put(k, v.toFloatArray()));
         }
         assertArrayEquals(hf.get("cls.predictions.bias").toFloatArray(), both.get("cls.predictions.bias"), 0f, "BERT's MLM bias");

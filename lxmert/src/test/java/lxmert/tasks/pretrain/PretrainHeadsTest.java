@@ -137,10 +137,11 @@ class PretrainHeadsTest {
         Path out = shared.resolve("mlm");
         StopSignal stop = new StopSignal();
         Map<String, float[]> before = new LinkedHashMap<>(), after = new LinkedHashMap<>();
-        try (Pretrainer p = new Pretrainer(options(out, MLM_ONLY), List.of(new PretrainerTest.StopAfter(3, stop)), stop)) {
+        try (var run = Pretrainer.run(options(out, MLM_ONLY), List.of(new PretrainerTest.StopAfter(3, stop)), stop)) {
+            Pretrainer p = (Pretrainer) run.recipe();
             assertEquals(Set.of(), prefixes(p.model().namedParameters().keySet()));
             p.model().namedParameters().forEach((k, v) -> before.put(k, v.toFloatArray()));
-            p.train();
+            run.train();
             p.model().namedParameters().forEach((k, v) -> after.put(k, v.toFloatArray()));
         }
         Set<String> frozen = new TreeSet<>(), moved = new TreeSet<>();
@@ -176,7 +177,8 @@ class PretrainHeadsTest {
             @Override public void onMessage(String s) { messages.add(s); }
         };
         PretrainOptions o = options(shared.resolve("loaded"), MLM_ONLY).withWeights(PretrainOptions.Weights.LXMERT, dir.resolve("ALL"));
-        try (Pretrainer p = new Pretrainer(o, List.of(log), null)) {
+        try (var run = Pretrainer.run(o, List.of(log), null)) {
+            Pretrainer p = (Pretrainer) run.recipe();
             for (Map.Entry<String, NDArray> e : p.model().namedParameters().entrySet()) {
                 assertArrayEquals(saved.get(e.getKey()), e.getValue().toFloatArray(), 0f, e.getKey());
             }

@@ -49,7 +49,7 @@ class PretrainValidTest {
         LxmertPretraining model = p.model();
         model.setTraining(training);
         try (NDManager m = NDManager.newBaseManager(); AutoCloseable ng = Grad.noGrad()) {
-            PretrainBatch b = p.recipe().validBatch(null, idx, epoch);
+            PretrainBatch b = p.validBatch(null, idx, epoch);
             PretrainBatch.Arrays a = b.toArrays(m);
             LxmertPretraining.Outputs o = model.forward(a.inputIds(), a.segmentIds(), a.inputMask(), a.feats(), a.boxes(),
                     a.visualMask(), null);
@@ -90,10 +90,11 @@ class PretrainValidTest {
 
     @Test
     void validLossesAreTheAverageOfBatchMeansOf512InEvalMode() throws Exception {
-        try (Pretrainer p = new Pretrainer(options("cpu"), List.of(), null)) {
-            int n = p.recipe().validCorpus().size();
+        try (var run = Pretrainer.run(options("cpu"), List.of(), null)) {
+            Pretrainer p = (Pretrainer) run.recipe();
+            int n = p.validCorpus().size();
             assertTrue(n > 512 && n % 512 != 0 && n < 2048, "the world's valid split has " + n + " examples: two batches, the last partial");
-            PretrainRecipe.Evaluation ev = p.recipe().evaluate(1);
+            Pretrainer.Evaluation ev = p.evaluate(1);
             double[] want = averageOfBatchMeans(p, n, 512, 1, 1, false);
             assertTrue(maxRelDiff(ev.losses(), want) < 1e-4, "evaluate " + java.util.Arrays.toString(ev.losses()) + " vs " + java.util.Arrays.toString(want));
             assertEquals(want[1] + want[2] + want[3] + want[4] + want[5] + want[6], ev.losses()[0], 1e-4);
@@ -101,26 +102,27 @@ class PretrainValidTest {
             // the check tells these apart: one batch of all (a global mean), dropout on, another epoch's draws
             assertTrue(maxRelDiff(averageOfBatchMeans(p, n, n, 1, 1, false), want) > 1e-3, "the average of batch means, not a global mean");
             assertTrue(maxRelDiff(averageOfBatchMeans(p, n, 512, 1, 1, true), want) > 1e-3, "eval mode matters");
-            assertTrue(maxRelDiff(p.recipe().evaluate(2).losses(), want) > 1e-3, "the draws change with the epoch");
-            assertArrayEquals(ev.losses(), p.recipe().evaluate(1).losses(), 0.0, "an epoch's draws are fixed (resume)");
+            assertTrue(maxRelDiff(p.evaluate(2).losses(), want) > 1e-3, "the draws change with the epoch");
+            assertArrayEquals(ev.losses(), p.evaluate(1).losses(), 0.0, "an epoch's draws are fixed (resume)");
         }
     }
 
     /** Several devices: one batch of 2048 (all examples here), the mean of its two halves' means. */
     @Test
     void severalDevicesValidateAt2048AveragingTheScatteredParts() throws Exception {
-        try (Pretrainer p = new Pretrainer(options("cpu,cpu"), List.of(), null)) {
-            int n = p.recipe().validCorpus().size();
+        try (var run = Pretrainer.run(options("cpu,cpu"), List.of(), null)) {
+            Pretrainer p = (Pretrainer) run.recipe();
+            int n = p.validCorpus().size();
             double[] want = averageOfBatchMeans(p, n, 2048, 2, 0, false);
-            double[] got = p.recipe().evaluate(0).losses();
+            double[] got = p.evaluate(0).losses();
             assertTrue(maxRelDiff(got, want) < 1e-4, java.util.Arrays.toString(got) + " vs " + java.util.Arrays.toString(want));
             assertTrue(maxRelDiff(averageOfBatchMeans(p, n, 2048, 1, 0, false), want) > 1e-5, "the halves' means differ from the batch's");
         }
-        assertEquals(512, PretrainRecipe.validBatchSize(1));
-        assertEquals(2048, PretrainRecipe.validBatchSize(4));
+        assertEquals(512, Pretrainer.validBatchSize(1));
+        assertEquals(2048, Pretrainer.validBatchSize(4));
         // torch.chunk(5, 4): parts of ceil(5/4) = 2, so three parts
-        assertEquals(List.of(List.of(0, 1), List.of(2, 3), List.of(4)), lists(PretrainRecipe.scatterChunks(range(0, 5), 4)));
-        assertEquals(List.of(List.of(0, 1, 2)), lists(PretrainRecipe.scatterChunks(range(0, 3), 1)));
+        assertEquals(List.of(List.of(0, 1), List.of(2, 3), List.of(4)), lists(Pretrainer.scatterChunks(range(0, 5), 4)));
+        assertEquals(List.of(List.of(0, 1, 2)), lists(Pretrainer.scatterChunks(range(0, 3), 1)));
     }
 
     static List<List<Integer>> lists(int[][] a) {
@@ -135,13 +137,14 @@ class PretrainValidTest {
      */
     @Test
     void validRandomBoxesComeFromTrainingImages() throws Exception {
-        try (Pretrainer p = new Pretrainer(options("cpu"), List.of(), null)) {
-            Set<List<Float>> trainBoxes = boxes(p.trainCorpus()), validBoxes = boxes(p.recipe().validCorpus());
+        try (var run = Pretrainer.run(options("cpu"), List.of(), null)) {
+            Pretrainer p = (Pretrainer) run.recipe();
+            Set<List<Float>> trainBoxes = boxes(p.trainCorpus()), validBoxes = boxes(p.validCorpus());
             int d = p.trainCorpus().features().featDim();
             int replaced = 0, onlyInTrain = 0;
             PretrainBatch b = null;
             for (int epoch = 0; epoch < 4; epoch++) {
-                b = p.recipe().validBatch(b, range(0, Math.min(512, p.recipe().validCorpus().size())), epoch);
+                b = p.validBatch(b, range(0, Math.min(512, p.validCorpus().size())), epoch);
                 for (int s = 0; s < b.size * b.boxes; s++) {
                     if (b.featMask[s] == 0) continue;
                     float[] f = java.util.Arrays.copyOfRange(b.feats, s * d, (s + 1) * d);

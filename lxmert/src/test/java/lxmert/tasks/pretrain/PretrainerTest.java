@@ -60,10 +60,11 @@ class PretrainerTest {
         Path out = shared.resolve("overfit");
         PretrainOptions o = options(out).withData(DataOptions.of(data).withSize(DataOptions.Size.TINY)).withEpochs(8)
                 .withLr(5e-3).withSplits("mscoco_train", "mscoco_minival").withSaveSnapshots(false).withConfig(small(0.0));
-        try (Pretrainer p = new Pretrainer(o, List.of(), null)) {
+        try (var run = Pretrainer.run(o, List.of(), null)) {
+            Pretrainer p = (Pretrainer) run.recipe();
             int n = p.trainCorpus().size();
             assertTrue(n >= 100 && n <= 1000, "a few hundred examples: " + n);
-            Pretrainer.Result r = p.train();
+            lxmert.train.Run.Result<Pretrainer.EpochRecord> r = run.train();
             Pretrainer.EpochRecord first = r.history().get(0), last = r.last();
             assertEquals(8, r.history().size());
             assertTrue(last.trainLoss() < 0.45 * first.trainLoss(), first.trainLoss() + " -> " + last.trainLoss());
@@ -82,14 +83,16 @@ class PretrainerTest {
         StopSignal s1 = new StopSignal(), s2 = new StopSignal(), s3 = new StopSignal();
         PretrainOptions o = options(shared.resolve("acc")).withData(DataOptions.of(data).withSize(DataOptions.Size.TINY))
                 .withConfig(small(0.0)).withEpochs(1).withSplits("mscoco_train", "").withSaveSnapshots(false);
-        try (Pretrainer p = new Pretrainer(o, List.of(new StopAfter(2, s1)), s1)) {
+        try (var run = Pretrainer.run(o, List.of(new StopAfter(2, s1)), s1)) {
+            Pretrainer p = (Pretrainer) run.recipe();
             Map<String, float[]> init = params(p);
-            p.train();
+            run.train();
             big = params(p);
             assertFalse(java.util.Arrays.equals(init.get("bert.embeddings.word_embeddings.weight"), big.get("bert.embeddings.word_embeddings.weight")), "trained");
         }
-        try (Pretrainer p = new Pretrainer(o.withAccumulate(4), List.of(new StopAfter(2, s2)), s2)) {
-            p.train();
+        try (var run = Pretrainer.run(o.withAccumulate(4), List.of(new StopAfter(2, s2)), s2)) {
+            Pretrainer p = (Pretrainer) run.recipe();
+            run.train();
             acc = params(p);
         }
         double worst = 0;
@@ -100,8 +103,9 @@ class PretrainerTest {
         // one BertAdam step moves a weight by about lr x warm-up (1e-3 x small); float summation order differs only
         assertTrue(worst < 1e-6, "max |difference| " + worst);
         // and a different batch composition does differ (the comparison can fail)
-        try (Pretrainer p = new Pretrainer(o.withSeed(4), List.of(new StopAfter(2, s3)), s3)) {
-            p.train();
+        try (var run = Pretrainer.run(o.withSeed(4), List.of(new StopAfter(2, s3)), s3)) {
+            Pretrainer p = (Pretrainer) run.recipe();
+            run.train();
             Map<String, float[]> other = params(p);
             double d = 0;
             for (String k : big.keySet()) {
@@ -165,9 +169,10 @@ class PretrainerTest {
                 rows.set(rows.size() - 1, row);
             }
         };
-        try (Pretrainer p = new Pretrainer(o, List.of(rec, new StopAfter(steps, stop)), stop)) {
+        try (var run = Pretrainer.run(o, List.of(rec, new StopAfter(steps, stop)), stop)) {
+            Pretrainer p = (Pretrainer) run.recipe();
             Map<String, float[]> init = params(p);
-            p.train();
+            run.train();
             for (double[] r : rows) assertEquals(8, r.length, "loss parts reported every step");
             return new Run(rows, init, params(p));
         }
@@ -188,23 +193,25 @@ class PretrainerTest {
         PretrainOptions base = options(null).withData(DataOptions.of(data).withSize(DataOptions.Size.TINY)).withEpochs(2)
                 .withSplits("mscoco_train", "mscoco_minival");
         Map<String, float[]> whole, resumed;
-        Pretrainer.Result full;
-        try (Pretrainer p = new Pretrainer(base.withOutput(shared.resolve("whole")), List.of(), null)) {
-            full = p.train();
+        lxmert.train.Run.Result<Pretrainer.EpochRecord> full;
+        try (var run = Pretrainer.run(base.withOutput(shared.resolve("whole")), List.of(), null)) {
+            Pretrainer p = (Pretrainer) run.recipe();
+            full = run.train();
             whole = params(p);
         }
         Path out = shared.resolve("killed");
         StopSignal stop = new StopSignal();
-        try (Pretrainer p = new Pretrainer(base.withOutput(out), List.of(new StopAfter(2, stop)), stop)) {
-            Pretrainer.Result r = p.train();
+        try (var run = Pretrainer.run(base.withOutput(out), List.of(new StopAfter(2, stop)), stop)) {
+            lxmert.train.Run.Result<Pretrainer.EpochRecord> r = run.train();
             assertTrue(r.interrupted());
             assertTrue(r.history().isEmpty(), "stopped inside epoch 1");
         }
         assertTrue(Files.isRegularFile(out.resolve("LAST_LXRT.pth")));
         assertTrue(Files.isRegularFile(out.resolve("LAST.resume.pth")));
-        Pretrainer.Result r;
-        try (Pretrainer p = new Pretrainer(base.withOutput(out).withResume(true), List.of(), null)) {
-            r = p.train();
+        lxmert.train.Run.Result<Pretrainer.EpochRecord> r;
+        try (var run = Pretrainer.run(base.withOutput(out).withResume(true), List.of(), null)) {
+            Pretrainer p = (Pretrainer) run.recipe();
+            r = run.train();
             resumed = params(p);
         }
         for (String k : whole.keySet()) assertArrayEquals(whole.get(k), resumed.get(k), 0f, k);
@@ -243,10 +250,11 @@ class PretrainerTest {
         StopSignal stop = new StopSignal();
         List<String> answers;
         LxmertConfig config;
-        try (Pretrainer p = new Pretrainer(o, List.of(new StopAfter(1, stop)), stop)) {
+        try (var run = Pretrainer.run(o, List.of(new StopAfter(1, stop)), stop)) {
+            Pretrainer p = (Pretrainer) run.recipe();
             answers = p.trainCorpus().answerTable().answers();
             config = p.config();
-            assertTrue(p.train().interrupted());
+            assertTrue(run.train().interrupted());
         }
         assertFalse(Files.exists(stale), "stale temporary removed");
         assertFalse(Files.exists(staleResume), "stale temporary removed");

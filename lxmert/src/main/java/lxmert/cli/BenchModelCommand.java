@@ -1,7 +1,7 @@
 package lxmert.cli;
 
+import lxmert.bench.ModelBenchmark;
 import lxmert.config.LxmertConfig;
-import lxmert.train.ModelBenchmark;
 import lxmert.util.Check;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -9,7 +9,7 @@ import picocli.CommandLine.Option;
 
 import java.util.concurrent.Callable;
 
-/** {@code bench model}: training-step or inference throughput of the LXRT model on synthetic inputs. */
+/** {@code bench model}: {@link ModelBenchmark}, training-step or inference throughput of the LXRT model on synthetic inputs. */
 @Command(name = "model", mixinStandardHelpOptions = true,
         description = "Time LXRT training steps (forward, BCE, backward, clip, BertAdam) or inference on synthetic inputs.")
 public final class BenchModelCommand implements Callable<Integer> {
@@ -24,20 +24,10 @@ public final class BenchModelCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        if (!mode.equals("train") && !mode.equals("infer") && !mode.equals("pretrain")) {
-            throw new IllegalArgumentException("--mode must be train, pretrain or infer, got " + mode);
-        }
-        if (batch < 1 || steps < 1) throw new IllegalArgumentException("--batch-size and --steps must be >= 1");
-        LxmertConfig c = LxmertConfig.resolve(config);
-        ModelBenchmark.Result r = mode.equals("pretrain")
-                ? lxmert.tasks.pretrain.PretrainStepBenchmark.run(c, batch, steps, dev.apply().devices(), System.out)
-                : ModelBenchmark.run(c, batch, steps, mode.equals("train"), dev.apply().devices(), System.out);
-        System.out.printf("mode=%s examples_per_sec=%.4f median_step_s=%.4f gflops=%.2f%n", r.mode(), r.examplesPerSec(),
-                r.medianStepSec(), r.gflops());
-        if (peakTflops != null) {
-            System.out.printf(java.util.Locale.ROOT, "mfu=%.4f (achieved %.3f TFLOP/s of peak %.3f; analytic matmul FLOPs, training = 3x forward)%n",
-                    r.gflops() / 1000 / peakTflops, r.gflops() / 1000, peakTflops);
-        }
+        ModelBenchmark.Mode m = ModelBenchmark.Mode.of(mode);
+        ModelBenchmark.Result r = ModelBenchmark.run(m, LxmertConfig.resolve(config), batch, steps, dev.apply().devices(), System.out);
+        System.out.println(r.line());
+        if (peakTflops != null) System.out.println(r.mfuLine(peakTflops));
         return 0;
     }
 }

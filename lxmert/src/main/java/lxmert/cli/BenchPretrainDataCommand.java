@@ -3,7 +3,7 @@ package lxmert.cli;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 
-import lxmert.tasks.pretrain.PretrainDataBench;
+import lxmert.bench.PretrainDataBenchmark;
 import lxmert.util.Check;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -28,11 +28,9 @@ public final class BenchPretrainDataCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        if (featureFiles > 3) throw new IllegalArgumentException("--feature-files must be 1, 2 or 3, got " + featureFiles);
         if (vocab != null) Check.file("--vocab", vocab);
-        String json = PretrainDataBench.run(new PretrainDataBench.Options(dir, images, sentences, featureFiles, featDim, boxes, batches,
-                batchSize, vocab), System.out);
-        System.out.println(json);
+        System.out.println(PretrainDataBenchmark.run(new PretrainDataBenchmark.Options(dir, images, sentences, featureFiles, featDim, boxes,
+                batches, batchSize, vocab), System.out));
         return 0;
     }
 }

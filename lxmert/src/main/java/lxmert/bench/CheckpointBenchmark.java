@@ -61,7 +61,7 @@ public final class CheckpointBenchmark {
             warm.zeros(new ai.djl.ndarray.types.Shape(1)).close();
         }
         long base = Timing.Memory.afterGc().anon();
-        Timing.Peak peak = Timing.Peak.start();
+        Timing.Peak peak = new Timing.Peak();
         long t0 = System.nanoTime();
         try (NDManager m = NDManager.newBaseManager()) {
             LxmertPretraining model;

@@ -70,7 +70,7 @@ public final class ModelBenchmark {
     private ModelBenchmark() {}
 
     /** Runs {@code steps} steps of {@code mode}, logging each to {@code log}. */
-    public static Result run(Mode mode, LxmertConfig c, int batch, int steps, List<Device> devices, PrintStream log) {
+    public static Result run(Mode mode, LxmertConfig c, int batch, int steps, List<Device> devices, PrintStream log) throws Exception {
         if (mode == Mode.INFER && devices.size() != 1) {
             throw new IllegalArgumentException("--device " + lxmert.util.Devices.spec(devices)
                     + ": bench model --mode infer runs on one device; several devices (data parallel) are for --mode train");

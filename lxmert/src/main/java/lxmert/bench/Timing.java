@@ -19,27 +19,16 @@ public final class Timing {
     private Timing() {}
 
     /** Seconds elapsed since {@code t0}, a {@link System#nanoTime()}. */
-    public static double since(long t0) {
-        return (System.nanoTime() - t0) / 1e9;
-    }
+    public static double since(long t0) { return (System.nanoTime() - t0) / 1e9; }
 
-    /** One timed step. */
-    public interface Step {
-        void run(int step) throws Exception;
-    }
+    public interface Step { void run(int step) throws Exception; }
 
     /** Runs {@code step} {@code n} times, logging {@code step S SEC s rss_mb=M} and {@code extra} for each to {@code log}. */
-    public static Steps steps(int n, Step step, PrintStream log, Supplier<String> extra) {
+    public static Steps steps(int n, Step step, PrintStream log, Supplier<String> extra) throws Exception {
         double[] s = new double[n];
         for (int i = 0; i < n; i++) {
             long t0 = System.nanoTime();
-            try {
-                step.run(i);
-            } catch (RuntimeException e) {
-                throw e;
-            } catch (Exception e) {
-                throw new IllegalStateException(e);
-            }
+            step.run(i);
             s[i] = since(t0);
             if (log != null) log.printf("step %d %.3f s rss_mb=%d%s%n", i, s[i], Memory.now().rss() >> 20, extra.get());
         }
@@ -56,9 +45,7 @@ public final class Timing {
         }
 
         /** {@code work} per second of the median step: examples/s, or GFLOP/s with work = GFLOPs. */
-        public double rate(double work) {
-            return work / median();
-        }
+        public double rate(double work) { return work / median(); }
     }
 
     /** Bytes of heap used and of the resident set (total, anonymous, file-backed); -1 when unavailable (not Linux). */
@@ -81,14 +68,10 @@ public final class Timing {
             return now();
         }
 
-        private static long kb(String line) {
-            return Long.parseLong(line.replaceAll("\\D", "")) * 1024;
-        }
+        private static long kb(String line) { return Long.parseLong(line.replaceAll("\\D", "")) * 1024; }
 
         /** Bytes in MiB (-1 stays -1). */
-        public static double mb(long bytes) {
-            return bytes < 0 ? -1 : bytes / 1048576.0;
-        }
+        public static double mb(long bytes) { return bytes < 0 ? -1 : bytes / 1048576.0; }
 
         @Override
         public String toString() {
@@ -96,27 +79,23 @@ public final class Timing {
         }
     }
 
-    /** The peak anonymous resident set and heap used, sampled every 2 ms from {@link #start()} to {@link #close()}. */
-    public static final class Peak implements AutoCloseable {
-        private final Thread sampler = new Thread(this::sample);
+    /** The peak anonymous resident set and heap used, sampled every 2 ms from construction to {@link #close()}. */
+    public static final class Peak extends Thread implements AutoCloseable {
         private volatile boolean stop;
         private long anon = -1;
         private long heap = -1;
 
-        private Peak() {}
-
-        public static Peak start() {
-            Peak p = new Peak();
-            p.sampler.setDaemon(true);
-            p.sampler.start();
-            return p;
+        public Peak() {
+            setDaemon(true);
+            start();
         }
 
-        private void sample() {
+        @Override
+        public void run() {
             while (!stop) {
                 take();
                 try {
-                    Thread.sleep(2);
+                    sleep(2);
                 } catch (InterruptedException e) {
                     return;
                 }
@@ -129,20 +108,16 @@ public final class Timing {
             heap = Math.max(heap, m.heap());
         }
 
-        /** Stops sampling (after one last sample). */
+        /** Stops sampling after one last sample; then {@link #anon()} and {@link #heap()} are the peaks in bytes. */
         @Override
         public void close() throws InterruptedException {
             stop = true;
-            sampler.join();
+            join();
             take();
         }
 
-        public long anon() {
-            return anon;
-        }
+        public long anon() { return anon; }
 
-        public long heap() {
-            return heap;
-        }
+        public long heap() { return heap; }
     }
 }

@@ -1,22 +1,106 @@
 package lxmert.cli;
 
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+
+import lxmert.bench.CheckpointBenchmark;
+import lxmert.bench.FeaturesBenchmark;
+import lxmert.bench.ModelBenchmark;
+import lxmert.bench.PretrainDataBenchmark;
+import lxmert.config.LxmertConfig;
+import lxmert.util.Check;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
 
 /**
- * {@code bench}: parent of the benchmark sub-commands. Add a benchmark by listing its class in {@code subcommands}
- * (one entry each, e.g. a future {@code BenchModelCommand}).
+ * {@code bench}: the benchmark sub-commands, each a few lines over its class in {@code lxmert.bench}. Add one by
+ * listing its class in {@code subcommands}.
  */
 @Command(name = "bench", mixinStandardHelpOptions = true, description = "Benchmarks.",
-        subcommands = {
-                BenchFeaturesCommand.class,
-                BenchModelCommand.class,
-                BenchCheckpointCommand.class,
-                BenchPretrainDataCommand.class,
-        })
+        subcommands = {BenchCommand.Features.class, BenchCommand.Model.class, BenchCommand.Checkpoint.class, BenchCommand.PretrainData.class})
 public final class BenchCommand implements Runnable {
     @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
     @Override
     public void run() { spec.commandLine().usage(System.out); }
+
+    /** {@code bench model}: {@link ModelBenchmark}, training-step or inference throughput on synthetic inputs. */
+    @Command(name = "model", mixinStandardHelpOptions = true,
+            description = "Time LXRT training steps (forward, BCE, backward, clip, BertAdam) or inference on synthetic inputs.")
+    static final class Model implements Callable<Integer> {
+        @Option(names = "--config", defaultValue = "lxr955", description = "lxr955, tiny or a config JSON file (default ${DEFAULT-VALUE})")
+        String config;
+        @Option(names = "--batch-size", defaultValue = "32", converter = Check.PositiveInt.class) int batch;
+        @Option(names = "--steps", defaultValue = "5", converter = Check.PositiveInt.class) int steps;
+        @Option(names = "--mode", defaultValue = "train", description = "train (VQA step), pretrain (pretraining step) or infer") String mode;
+        @Mixin DeviceOption dev;
+        @Option(names = "--peak-tflops", converter = Check.PositiveDouble.class,
+                description = "the device's peak TFLOP/s (float32, or the precision used): prints MFU = achieved / peak") Double peakTflops;
+
+        @Override
+        public Integer call() throws Exception {
+            ModelBenchmark.Mode m = ModelBenchmark.Mode.of(mode); // refused before the engine loads
+            ModelBenchmark.Result r = ModelBenchmark.run(m, LxmertConfig.resolve(config), batch, steps, dev.apply().devices(), System.out);
+            System.out.println(r.line());
+            if (peakTflops != null) System.out.println(r.mfuLine(peakTflops));
+            return 0;
+        }
+    }
+
+    /** {@code bench checkpoint}: {@link CheckpointBenchmark}; exit status 1 when the load was not clean. */
+    @Command(name = "checkpoint", mixinStandardHelpOptions = true,
+            description = "Load a pretraining .pth into the model; report peak anonymous memory (heap + native) against the file size.")
+    static final class Checkpoint implements Callable<Integer> {
+        @Option(names = "--config", defaultValue = "lxr955") String config;
+        @Option(names = "--file", description = "checkpoint to load; written first (random weights) if absent; default: a temporary file")
+        Path file;
+
+        @Override
+        public Integer call() throws Exception {
+            CheckpointBenchmark.Result r = CheckpointBenchmark.run(LxmertConfig.resolve(config), file);
+            System.out.println(r.line());
+            return r.clean() ? 0 : 1;
+        }
+    }
+
+    /** {@code bench features --tsv FILE [--cache-dir DIR]}: {@link FeaturesBenchmark}; its summary line is the last. */
+    @Command(name = "features", mixinStandardHelpOptions = true,
+            description = "Time TSV -> feature store conversion, reopening and one pass over every image.")
+    static final class Features implements Callable<Integer> {
+        @Option(names = "--tsv", required = true, description = "obj36 feature TSV") Path tsv;
+        @Option(names = "--cache-dir", description = "directory for the store (default: beside the TSV)") Path cacheDir;
+        @Option(names = "--top-k", defaultValue = "-1", converter = Check.AllOrPositiveInt.class, description = "only the first K rows (default all)") int topK;
+
+        @Override
+        public Integer call() throws Exception {
+            System.out.println(FeaturesBenchmark.run(tsv, cacheDir, topK, System.out));
+            return 0;
+        }
+    }
+
+    /** {@code bench pretrain-data --dir DIR}: {@link PretrainDataBenchmark}; the last line is one JSON object. */
+    @Command(name = "pretrain-data", mixinStandardHelpOptions = true,
+            description = "Generate a real-size pretraining corpus (9.18M sentences, 180K images by default), load it, report time, heap and RSS.")
+    static final class PretrainData implements Callable<Integer> {
+        @Option(names = "--dir", required = true, description = "where the generated corpus lives (reused while the parameters match)") Path dir;
+        @Option(names = "--images", defaultValue = "180000", converter = Check.PositiveInt.class, description = "images (default 180000)") int images;
+        @Option(names = "--sentences", defaultValue = "9180000", converter = Check.PositiveInt.class, description = "sentences (default 9180000)") int sentences;
+        @Option(names = "--feature-files", defaultValue = "1", converter = Check.PositiveInt.class,
+                description = "1: mscoco_train; 2: + vgnococo; 3: + mscoco_nominival (one feature TSV each)") int featureFiles;
+        @Option(names = "--feat-dim", defaultValue = "8", converter = Check.PositiveInt.class, description = "feature dims (default 8; the real 2048 needs ~55 GB)") int featDim;
+        @Option(names = "--boxes", defaultValue = "36", converter = Check.PositiveInt.class, description = "boxes per image (default 36)") int boxes;
+        @Option(names = "--batches", defaultValue = "20", converter = Check.PositiveInt.class, description = "batches built after loading (default 20)") int batches;
+        @Option(names = "--batch-size", defaultValue = "256", converter = Check.PositiveInt.class, description = "examples per batch (default 256)") int batchSize;
+        @Option(names = "--vocab", description = "vocabulary whose whole words make the sentences (default: a generated 30522-entry one)") Path vocab;
+
+        @Override
+        public Integer call() throws Exception {
+            if (vocab != null) Check.file("--vocab", vocab);
+            System.out.println(PretrainDataBenchmark.run(new PretrainDataBenchmark.Options(dir, images, sentences, featureFiles, featDim, boxes,
+                    batches, batchSize, vocab), System.out));
+            return 0;
+        }
+    }
 }

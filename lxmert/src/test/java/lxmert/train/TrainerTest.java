@@ -3,6 +3,7 @@ package lxmert.train;
 import ai.djl.Device;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
+import lxmert.bench.ModelBenchmark;
 import lxmert.config.LxmertConfig;
 import lxmert.tasks.FinetuneTask;
 import lxmert.tasks.HostBatch;

@@ -1,9 +1,8 @@
-package lxmert.tasks.pretrain;
+package lxmert.bench;
 
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.PrintStream;
-import java.lang.management.ManagementFactory;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -16,12 +15,20 @@ import com.fasterxml.jackson.core.JsonEncoding;
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
 
+import lxmert.bench.Timing.Memory;
 import lxmert.data.DataOptions;
 import lxmert.data.FeatureStore;
 import lxmert.data.ObjTsvRow;
 import lxmert.data.ObjTsvWriter;
+import lxmert.tasks.pretrain.Masking;
+import lxmert.tasks.pretrain.PretrainBatch;
+import lxmert.tasks.pretrain.PretrainBatcher;
+import lxmert.tasks.pretrain.PretrainCorpus;
+import lxmert.tasks.pretrain.PretrainTasks;
 import lxmert.text.BertTokenizer;
 import lxmert.text.Vocab;
+
+import static lxmert.bench.Timing.Memory.mb;
 
 /**
  * {@code bench pretrain-data}: generates a pretraining corpus of the real size in the original layout (by default
@@ -36,15 +43,15 @@ import lxmert.text.Vocab;
  * (random features of {@code --feat-dim} dims, {@code --boxes} boxes, detector labels/confidences) converted once into
  * its feature store. The words come from {@code --vocab} (e.g. BERT's) or from a generated 30522-entry vocabulary.
  */
-public final class PretrainDataBench {
+public final class PretrainDataBenchmark {
     public record Options(Path dir, int images, long sentences, int featureFiles, int featDim, int boxes, int batches,
                           int batchSize, Path vocab) {}
 
-    private PretrainDataBench() {}
+    private PretrainDataBenchmark() {}
 
-    static final List<String> ORDER = List.of("mscoco_train", "vgnococo", "mscoco_nominival");
+    private static final List<String> ORDER = List.of("mscoco_train", "vgnococo", "mscoco_nominival");
 
-    public static List<String> sources(int featureFiles) {
+    private static List<String> sources(int featureFiles) {
         if (featureFiles < 1 || featureFiles > 3) throw new IllegalArgumentException("--feature-files must be 1, 2 or 3, got " + featureFiles);
         return ORDER.subList(0, featureFiles);
     }
@@ -65,18 +72,18 @@ public final class PretrainDataBench {
             if (o.vocab() == null) writeVocab(vocabFile);
             generate(o, src, Vocab.load(vocabFile), out);
             Files.writeString(marker, params);
-            genSeconds = (System.nanoTime() - t0) / 1e9;
+            genSeconds = Timing.since(t0);
             out.printf(Locale.ROOT, "generated %s in %.1f s%n", params, genSeconds);
         } else {
             out.println("reusing generated data in " + o.dir() + " (" + params + ")");
         }
         BertTokenizer tok = BertTokenizer.fromVocabFile(vocabFile);
-        Mem m0 = Mem.now();
+        Memory m0 = Memory.afterGc();
         long t1 = System.nanoTime();
         PretrainCorpus c = PretrainCorpus.load(DataOptions.of(o.dir()), String.join(",", src), null, -1, tok, 20);
-        double loadSeconds = (System.nanoTime() - t1) / 1e9;
-        Mem m1 = Mem.now();
-        out.printf(Locale.ROOT, "loaded %s%s in %.1f s (packed arrays %.1f MiB)%n", c, c.fromCache() ? " from its cache file" : "", loadSeconds, c.packedBytes() / 1048576.0);
+        double loadSeconds = Timing.since(t1);
+        Memory m1 = Memory.afterGc();
+        out.printf(Locale.ROOT, "loaded %s%s in %.1f s (packed arrays %.1f MiB)%n", c, c.fromCache() ? " from its cache file" : "", loadSeconds, mb(c.packedBytes()));
         out.println("before loading: " + m0);
         out.println("after loading:  " + m1);
         PretrainBatcher b = new PretrainBatcher(c, c, PretrainTasks.all(), Masking.Specials.of(tok.vocab()), 20, 9595);
@@ -88,8 +95,8 @@ public final class PretrainDataBench {
             for (int i = 0; i < idx.length; i++) idx[i] = r.nextInt(c.size());
             b.fill(batch, idx, 0);
         }
-        double batchMs = (System.nanoTime() - t2) / 1e6 / Math.max(1, o.batches());
-        Mem m2 = Mem.now();
+        double batchMs = Timing.since(t2) * 1e3 / Math.max(1, o.batches());
+        Memory m2 = Memory.afterGc();
         out.printf(Locale.ROOT, "%d random batches of %d: %.1f ms per batch (host side: masking, matching, feature reads)%n",
                 o.batches(), o.batchSize(), batchMs);
         out.println("after batches:  " + m2);
@@ -97,34 +104,10 @@ public final class PretrainDataBench {
                         + "\"generate_seconds\": %.1f, \"heap_used_mb\": %.1f, \"heap_used_before_mb\": %.1f, \"rss_mb\": %.1f, "
                         + "\"rss_anon_mb\": %.1f, \"rss_file_mb\": %.1f, \"packed_mb\": %.1f, \"batch_ms\": %.2f, "
                         + "\"rss_anon_after_batches_mb\": %.1f, \"rss_file_after_batches_mb\": %.1f}",
-                c.size(), c.numImages(), o.featureFiles(), c.fromCache(), loadSeconds, genSeconds, m1.heapMb, m0.heapMb, m1.rssMb, m1.anonMb, m1.fileMb,
-                c.packedBytes() / 1048576.0, batchMs, m2.anonMb, m2.fileMb);
+                c.size(), c.numImages(), o.featureFiles(), c.fromCache(), loadSeconds, genSeconds, mb(m1.heap()), mb(m0.heap()), mb(m1.rss()),
+                mb(m1.anon()), mb(m1.file()), mb(c.packedBytes()), batchMs, mb(m2.anon()), mb(m2.file()));
         c.close();
         return json;
-    }
-
-    /** Heap used after a full GC and the process's RSS (total, anonymous, file-backed) from /proc/self/status. */
-    record Mem(double heapMb, double rssMb, double anonMb, double fileMb) {
-        static Mem now() {
-            for (int i = 0; i < 3; i++) System.gc();
-            var h = ManagementFactory.getMemoryMXBean().getHeapMemoryUsage();
-            double rss = -1, anon = -1, file = -1;
-            try {
-                for (String l : Files.readAllLines(Path.of("/proc/self/status"))) {
-                    if (l.startsWith("VmRSS:")) rss = kb(l);
-                    else if (l.startsWith("RssAnon:")) anon = kb(l);
-                    else if (l.startsWith("RssFile:")) file = kb(l);
-                }
-            } catch (IOException e) { /* not Linux */ }
-            return new Mem(h.getUsed() / 1048576.0, rss, anon, file);
-        }
-
-        static double kb(String l) { return Long.parseLong(l.replaceAll("\\D", "")) / 1024.0; }
-
-        @Override
-        public String toString() {
-            return String.format(Locale.ROOT, "heap used %.1f MiB, RSS %.1f MiB (anon %.1f, file %.1f)", heapMb, rssMb, anonMb, fileMb);
-        }
     }
 
     static void writeVocab(Path f) throws IOException {
@@ -212,7 +195,7 @@ public final class PretrainDataBench {
             long t = System.nanoTime();
             try (FeatureStore st = FeatureStore.open(tsv, null, -1, o.featDim())) {
                 out.printf(Locale.ROOT, "%s: %d images, %d sentences; feature store %s (%.1f MiB) in %.1f s%n", s, nImg, nSent, st.path(),
-                        Files.size(st.path()) / 1048576.0, (System.nanoTime() - t) / 1e9);
+                        mb(Files.size(st.path())), Timing.since(t));
             }
         }
     }

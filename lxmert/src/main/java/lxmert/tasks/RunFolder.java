@@ -58,11 +58,8 @@ public final class RunFolder {
     public static RunFolder near(Path p) throws IOException {
         if (p == null) return null;
         Path dir = Files.isDirectory(p) ? p : p.toAbsolutePath().getParent();
-        return dir != null && isRunFolder(dir) && !Pretrainer.TASK.equals(recordedTask(dir)) ? open(dir) : null;
-    }
-
-    private static String recordedTask(Path dir) throws IOException {
-        return Json.read(dir.resolve(RUN_JSON)).path("task").asText();
+        return dir != null && isRunFolder(dir) && !Pretrainer.TASK.equals(Json.read(dir.resolve(RUN_JSON)).path("task").asText())
+                ? open(dir) : null;
     }
 
     /** Reads {@code dir/run.json} and verifies the checksums of the files it references. */

@@ -165,11 +165,6 @@ public final class Run<H, D, E> implements AutoCloseable {
         return recipe;
     }
 
-    /** The manager of the first device, where the model lives. */
-    public NDManager root() {
-        return root;
-    }
-
     private void message(String line) {
         for (TrainingListener l : listeners) l.onMessage(line);
     }

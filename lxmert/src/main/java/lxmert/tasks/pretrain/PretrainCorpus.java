@@ -431,8 +431,6 @@ public final class PretrainCorpus implements AutoCloseable {
             return image(imgId);
         }
 
-        public int addCategory(String name) { return category(name); }
-
         private void ensureTokens(int need) {
             if (wide) { if (need > tok32.length) tok32 = Arrays.copyOf(tok32, grow(tok32.length, need)); }
             else if (need > tok16.length) tok16 = Arrays.copyOf(tok16, grow(tok16.length, need));

@@ -8,8 +8,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 import com.fasterxml.jackson.databind.JsonNode;
 
@@ -19,7 +17,6 @@ import com.fasterxml.jackson.databind.JsonNode;
  * test if the splits' name contains "test"); statements whose two images are not both present are dropped.
  */
 public final class Nlvr2Dataset implements AutoCloseable {
-    private static final Logger LOG = LoggerFactory.getLogger(Nlvr2Dataset.class);
 
     private final String name;
     private final List<Nlvr2Example> raw;
@@ -63,9 +60,7 @@ public final class Nlvr2Dataset implements AutoCloseable {
         if (sp.contains("train")) { tsvs.add(fdir.resolve("train_obj36.tsv")); ks.add(opt.taskTopK()); }
         if (sp.contains("valid")) { tsvs.add(fdir.resolve("valid_obj36.tsv")); ks.add(opt.taskTopK()); }
         if (splits.contains("test")) { tsvs.add(fdir.resolve("test_obj36.tsv")); ks.add(opt.taskTopK()); }
-        Nlvr2Dataset d = new Nlvr2Dataset(splits, raw, ImageFeatures.open(opt, tsvs, ks), sizes);
-        for (String line : d.summary()) LOG.info(line);
-        return d;
+        return new Nlvr2Dataset(splits, raw, ImageFeatures.open(opt, tsvs, ks), sizes);
     }
 
     /**

@@ -8,9 +8,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
-
 import com.fasterxml.jackson.databind.JsonNode;
 
 /**
@@ -23,8 +20,6 @@ import com.fasterxml.jackson.databind.JsonNode;
  * only {@code gqa_testdev_obj36.tsv} (all rows) when the splits include testdev.
  */
 public final class QaDataset implements AutoCloseable {
-    private static final Logger LOG = LoggerFactory.getLogger(QaDataset.class);
-
     private final QaTask task;
     private final String name;
     private final List<String> splits;
@@ -152,9 +147,7 @@ public final class QaDataset implements AutoCloseable {
             ks.add(topK);
         }
         QaDataset d = new QaDataset(task, splits, raw, ans, ImageFeatures.open(opt, tsvs, ks));
-        d = new QaDataset(d, count(d, sp, sizes));
-        for (SplitStats st : d.stats) LOG.info(st.summary(task));
-        return d;
+        return new QaDataset(d, count(d, sp, sizes));
     }
 
     /** All questions of the comma-separated splits, in file order. */

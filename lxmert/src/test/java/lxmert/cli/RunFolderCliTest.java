@@ -59,6 +59,12 @@ class RunFolderCliTest {
         return o;
     }
 
+    static int occurrences(String s, String part) {
+        int n = 0;
+        for (int i = s.indexOf(part); i >= 0; i = s.indexOf(part, i + 1)) n++;
+        return n;
+    }
+
     static String lastLine(String s) {
         String[] l = s.strip().split("\n");
         return l[l.length - 1];
@@ -80,10 +86,12 @@ class RunFolderCliTest {
         Out f = ok("finetune", "--task", "vqa", "--data", world.toString(), "--output", run.toString(), "--config", config.toString(),
                 "--vocab", world.resolve("synth-vocab.txt").toString(), "--epochs", "1", "--batch-size", "8", "--lr", "1e-3",
                 "--eval-batch-size", "64", "--seed", "11");
-        // one summary line per loaded split (train,nominival and minival) in the command's output
+        // one summary line per loaded split (train,nominival and minival) in the command's output, each printed once
+        // (not also by the loader's logger)
         for (String split : List.of("train", "nominival", "minival")) {
-            assertTrue(f.err.contains("vqa " + split + ": ") && f.err.contains("; all labelled"), f.err);
+            assertEquals(1, occurrences(f.err, "vqa " + split + ": "), f.err);
         }
+        assertTrue(f.err.contains("; all labelled"), f.err);
         // the data root's vocabulary is gone: whatever needs it must take the run folder's copy
         vocabSaved = tmp.resolve("vocab-elsewhere.txt");
         Files.move(world.resolve("synth-vocab.txt"), vocabSaved);
@@ -110,6 +118,7 @@ class RunFolderCliTest {
         Path out = tmp.resolve("pred");
         Out t = ok("test", "--load", run.resolve("BEST").toString(), "--test", "minival", "--output", out.toString());
         assertFalse(t.err.contains("warning"), t.err);
+        assertEquals(1, occurrences(t.err, "vqa minival: "), "the split's summary line once: " + t.err);
         JsonNode tr = JSON.readTree(lastLine(t.out));
         Path preds = out.resolve("minival_predict.json");
         assertTrue(Files.isRegularFile(preds));

@@ -83,8 +83,9 @@ public final class Nlvr2Dataset implements AutoCloseable {
                 else if (e.label() != null) labelled++;
             }
             int used = n - noFeat;
-            out.add("nlvr2 " + s + ": " + n + " statements, " + used + " used; dropped: " + noFeat
-                    + " without features of both images; " + (labelled == used ? "all labelled" : labelled == 0 ? "unlabelled"
+            out.add("nlvr2 " + s + ": " + n + (n == 1 ? " statement, " : " statements, ")
+                    + (noFeat == 0 ? "all with features of both images" : used + " used (" + noFeat + " dropped: no features of an image)")
+                    + "; " + (labelled == used ? "all labelled" : labelled == 0 ? "unlabelled"
                     : "PARTLY LABELLED: " + labelled + " of " + used + " statements have labels (accuracy is over those "
                     + labelled + ")"));
         }

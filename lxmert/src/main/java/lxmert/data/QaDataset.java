@@ -43,19 +43,32 @@ public final class QaDataset implements AutoCloseable {
             return labelled > 0 && labelled < used;
         }
 
-        /** The one summary line of the split. */
+        /**
+         * The one summary line of the split, e.g. {@code vqa minival: 3076 questions, 3075 used (1 dropped: no image
+         * features); 1 gold answer (of 1 question) not in the answer table, left out of the targets; all labelled}.
+         * Counts that are zero are not spelled out.
+         */
         public String summary(QaTask task) {
             StringBuilder b = new StringBuilder();
             b.append(task.name().toLowerCase(java.util.Locale.ROOT)).append(' ').append(split).append(": ")
-                    .append(questions).append(" questions, ").append(used).append(" used; dropped: ")
-                    .append(withoutFeatures).append(" without image features, ")
-                    .append(answersNotInTable).append(" answers not in the answer table (of ")
-                    .append(questionsWithAnswersNotInTable).append(" questions; skipped in the targets); ");
+                    .append(count(questions, "question"));
+            if (withoutFeatures == 0) b.append(", all with image features");
+            else b.append(", ").append(used).append(" used (").append(withoutFeatures).append(" dropped: no image features)");
+            if (answersNotInTable > 0) {
+                b.append("; ").append(count(answersNotInTable, "gold answer")).append(" (of ")
+                        .append(count(questionsWithAnswersNotInTable, "question"))
+                        .append(") not in the answer table, left out of the targets");
+            }
+            b.append("; ");
             if (labelled == used) b.append("all labelled");
             else if (labelled == 0) b.append("unlabelled");
             else b.append("PARTLY LABELLED: ").append(labelled).append(" of ").append(used)
                         .append(" questions have answers (accuracy is over those ").append(labelled).append(')');
             return b.toString();
+        }
+
+        private static String count(int n, String noun) {
+            return n + " " + noun + (n == 1 ? "" : "s");
         }
     }
 

@@ -179,8 +179,8 @@ class RunFolderCliTest {
         Path out = tmp.resolve("pred-partial");
         Out t = ok("test", "--load", run.resolve("BEST").toString(), "--data", world2.toString(), "--test", "minival",
                 "--output", out.toString());
-        assertTrue(t.err.contains("vqa minival: " + n + " questions, " + used + " used; dropped: 1 without image features, "
-                + "1 answers not in the answer table (of 1 questions; skipped in the targets); PARTLY LABELLED: " + labelled
+        assertTrue(t.err.contains("vqa minival: " + n + " questions, " + used + " used (1 dropped: no image features); "
+                + "1 gold answer (of 1 question) not in the answer table, left out of the targets; PARTLY LABELLED: " + labelled
                 + " of " + used + " questions have answers (accuracy is over those " + labelled + ")"), t.err);
         JsonNode r = JSON.readTree(lastLine(t.out));
         assertEquals(used, r.get("n").asInt());

@@ -60,8 +60,8 @@ class DatasetsTest {
             assertSame(d.data().get(1), d.get("20"));
             QaDataset.SplitStats st = d.stats().get(0);
             assertEquals(new QaDataset.SplitStats("train", 3, 1, 2, 2, 1, 1), st);
-            assertEquals(List.of("vqa train: 3 questions, 2 used; dropped: 1 without image features, 1 answers not in the "
-                    + "answer table (of 1 questions; skipped in the targets); all labelled"), d.summary());
+            assertEquals(List.of("vqa train: 3 questions, 2 used (1 dropped: no image features); 1 gold answer (of 1 question) "
+                    + "not in the answer table, left out of the targets; all labelled"), d.summary());
         }
     }
 
@@ -82,6 +82,8 @@ class DatasetsTest {
                     new QaDataset.SplitStats("nominival", 4, 1, 3, 1, 0, 0)), d.stats());
             assertFalse(d.stats().get(0).partlyLabelled());
             assertTrue(d.stats().get(1).partlyLabelled());
+            assertEquals("vqa train: 2 questions, all with image features; 1 gold answer (of 1 question) not in the answer "
+                    + "table, left out of the targets; all labelled", d.summary().get(0));
             assertTrue(d.summary().get(1).endsWith("PARTLY LABELLED: 1 of 3 questions have answers (accuracy is over those 1)"),
                     d.summary().get(1));
             lxmert.tasks.QaData qd = new lxmert.tasks.QaData(d, new lxmert.text.SentenceEncoder(

@@ -86,7 +86,9 @@ public final class ReferenceVerifier {
         this.dir = dir;
         this.log = log;
         Path m = dir.resolve("manifest.json");
-        if (!Files.isRegularFile(m)) throw new IOException(m + ": no manifest.json in the fixture directory");
+        // a missing fixture is bad input (exit status 2 in the CLI), said in one line
+        if (!Files.isDirectory(dir)) throw new java.nio.file.NoSuchFileException(dir.toString(), null, "no such fixture directory");
+        if (!Files.isRegularFile(m)) throw new java.nio.file.NoSuchFileException(dir.toString(), null, "no manifest.json in the fixture directory");
         this.manifest = new ObjectMapper().readTree(m.toFile());
         this.config = configFrom(manifest, m);
     }
@@ -203,7 +205,9 @@ public final class ReferenceVerifier {
         for (String f : new String[] {"model_LXRT.pth", "model_zip_LXRT.pth"}) {
             if (Files.isRegularFile(dir.resolve(f))) files.add(dir.resolve(f));
         }
-        if (files.isEmpty()) throw new IOException(dir + ": neither model_LXRT.pth nor model_zip_LXRT.pth is present");
+        if (files.isEmpty()) {
+            throw new java.nio.file.NoSuchFileException(dir.toString(), null, "neither model_LXRT.pth nor model_zip_LXRT.pth is present");
+        }
         for (Path f : files) runWith(f, device);
         // name every out_* file that no check produced
         try (var s = Files.list(dir)) {

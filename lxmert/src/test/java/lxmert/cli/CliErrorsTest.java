@@ -147,6 +147,20 @@ class CliErrorsTest {
         }
     }
 
+    /** A missing fixture, or a directory that is no fixture, is bad input like every other: exit status 2, one line. */
+    @Test
+    void verifyReferenceOnAMissingFixtureExitsTwoWithOneLine() throws Exception {
+        Path empty = Files.createDirectories(tmp.resolve("not-a-fixture"));
+        for (Path fixture : new Path[]{tmp.resolve("no-such-fixture"), empty}) {
+            Run r = run("verify-reference", "--fixture", fixture.toString());
+            assertEquals(Main.EXIT_USAGE, r.rc(), r.err());
+            String last = r.err().strip().lines().reduce((a, b) -> b).orElse("");
+            assertTrue(last.startsWith("lxmert verify-reference: error: " + fixture + ": "), r.err());
+            assertFalse(last.contains("--verbose"), "bad input: no stack trace hint: " + r.err());
+            assertFalse(r.err().contains("\tat "), r.err());
+        }
+    }
+
     /** A command that fails while running (exit 1) or on bad input met while running (exit 2). */
     @CommandLine.Command(name = "boom")
     static final class Boom implements Callable<Integer> {

@@ -42,6 +42,7 @@ public final class TorchReader {
     /** Reads a state dict; see the class documentation for the formats. */
     public static StateDict read(Path path) {
         String file = path.toString();
+        if (java.nio.file.Files.isDirectory(path)) throw new CheckpointException(lxmert.util.Check.fileProblem(path));
         try (FileChannel ch = FileChannel.open(path, StandardOpenOption.READ)) {
             long size = ch.size();
             if (size < 4) throw new CheckpointException(file + ": truncated file: only " + size + " bytes, not a PyTorch checkpoint");

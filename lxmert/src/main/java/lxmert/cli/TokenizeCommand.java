@@ -57,6 +57,7 @@ public final class TokenizeCommand implements Callable<Integer> {
     @Override
     public Integer call() throws IOException, InputLineException {
         SentenceEncoder encoder;
+        lxmert.util.Check.file("--vocab", vocab);
         try {
             encoder = new SentenceEncoder(new BertTokenizer(Vocab.load(vocab)), maxSeqLength);
         } catch (IOException e) {

@@ -109,6 +109,10 @@ public record LxmertConfig(
             case "synth": return synth();
             default:
                 Path p = Path.of(nameOrPath);
+                if (Files.isDirectory(p)) {
+                    throw new IllegalArgumentException("--config: " + lxmert.util.Check.fileProblem(p)
+                            + " (a config JSON file or a preset: lxr955, tiny, synth)");
+                }
                 if (!Files.isRegularFile(p)) {
                     throw new IllegalArgumentException("--config: \"" + nameOrPath
                             + "\" is neither a preset (lxr955, tiny, synth) nor an existing JSON file");

@@ -131,7 +131,7 @@ public final class FeatureStore implements AutoCloseable {
      */
     public static FeatureStore open(Path tsv, Path cacheDir, int topK, int expectedDim) throws IOException {
         int k = topK <= 0 ? -1 : topK;
-        if (!Files.isRegularFile(tsv)) throw new java.nio.file.NoSuchFileException(tsv.toString(), null, "feature TSV not found");
+        lxmert.util.Check.file("feature TSV", tsv);
         long size = Files.size(tsv), mtime = Files.getLastModifiedTime(tsv).toMillis();
         Path full = storePath(tsv, cacheDir, -1);
         Header hf = Header.readValid(full, size, mtime, -1);

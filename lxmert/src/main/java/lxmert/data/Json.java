@@ -1,7 +1,6 @@
 package lxmert.data;
 
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
@@ -18,7 +17,7 @@ public final class Json {
 
     /** Parses {@code file}; malformed JSON raises a {@link DataFormatException} with line and column. */
     public static JsonNode read(Path file) throws IOException {
-        if (!Files.isRegularFile(file)) throw new java.nio.file.NoSuchFileException(file.toString(), null, "file not found");
+        lxmert.util.Check.file(null, file);
         try {
             JsonNode n = OM.readTree(file.toFile());
             if (n == null || n.isMissingNode()) throw new DataFormatException(file, "", "empty file, expected JSON");

@@ -129,7 +129,7 @@ public final class QaRecipe extends FinetuneRecipe {
             throw new IllegalArgumentException(opt.weightsPath() + ": encoder weights incomplete (the original asserts all are present)\n" + r);
         }
         Path allAns = opt.data().root().resolve("lxmert").resolve("all_ans.json");
-        if (!Files.isRegularFile(allAns)) throw new IllegalArgumentException("answer table not found: " + allAns);
+        lxmert.util.Check.file("answer table", allAns);
         AnswerTable table = AnswerTable.load(allAns, null);
         for (String k : new String[] {"0.weight", "0.bias", "2.weight", "2.bias"}) {
             Tensor t = ck.get("answer_head.logit_fc." + k);

@@ -30,8 +30,8 @@ public final class Snapshots {
         Path withExt = p.resolveSibling(p.getFileName() + ".pth");
         if (Files.isRegularFile(withExt)) return withExt;
         if (Files.isDirectory(p) && Files.isRegularFile(p.resolve("BEST.pth"))) return p.resolve("BEST.pth");
-        throw new IllegalArgumentException("snapshot not found: " + p + " (tried " + p + ", " + withExt
-                + (Files.isDirectory(p) ? ", " + p.resolve("BEST.pth") : "") + ")");
+        throw new IllegalArgumentException((Files.isDirectory(p) ? "snapshot: " + p + " is a directory without BEST.pth, expected a file"
+                : "snapshot not found: " + p) + " (tried " + p + ", " + withExt + (Files.isDirectory(p) ? ", " + p.resolve("BEST.pth") : "") + ")");
     }
 
     public static void saveModel(Path file, Map<String, NDArray> params) {

@@ -41,6 +41,7 @@ public final class Vocab {
 
     /** Loads {@code file}; errors name the file and the offending line (1-based). */
     public static Vocab load(Path file) throws IOException {
+        lxmert.util.Check.file("vocab file", file);
         byte[] bytes;
         try {
             bytes = Files.readAllBytes(file);

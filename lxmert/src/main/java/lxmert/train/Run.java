@@ -138,9 +138,9 @@ public final class Run<H, D, E> implements AutoCloseable {
 
     /** The vocabulary exists and fits the config's embedding table. */
     private static void checkVocab(Path vocab, LxmertConfig config) throws IOException {
-        if (!Files.isRegularFile(vocab)) {
-            throw new IllegalArgumentException("vocabulary file not found: " + vocab
-                    + " (pass --vocab FILE; the synthetic world writes DATA/synth-vocab.txt)");
+        String problem = lxmert.util.Check.fileProblem(vocab);
+        if (problem != null) {
+            throw new IllegalArgumentException("vocabulary: " + problem + " (pass --vocab FILE; the synthetic world writes DATA/synth-vocab.txt)");
         }
         int size = Vocab.load(vocab).size();
         if (size > config.vocab_size()) {

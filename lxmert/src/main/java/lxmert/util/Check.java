@@ -75,12 +75,26 @@ public final class Check {
         return dir;
     }
 
-    /** {@code file} if it is an existing regular file. */
-    public static Path file(String option, Path file) {
-        if (!Files.isRegularFile(file)) {
-            throw new IllegalArgumentException(option + ": " + (Files.exists(file) ? "not a regular file: " : "file not found: ") + file);
-        }
-        return file;
+    /**
+     * {@code file} if it is an existing regular file; else {@link IllegalArgumentException} (bad input) with
+     * {@code "where: "} and {@link #fileProblem}, e.g. {@code "--vocab: /x is a directory, expected a file"};
+     * {@code where} names the option or what the file is for (null: nothing before the problem).
+     */
+    public static Path file(String where, Path file) {
+        String problem = fileProblem(file);
+        if (problem == null) return file;
+        throw new IllegalArgumentException(where == null ? problem : where + ": " + problem);
+    }
+
+    /**
+     * Null when {@code file} is an existing regular file; else what it is instead, naming it: {@code "F is a
+     * directory, expected a file"}, {@code "file not found: F"} or {@code "F is not a regular file"}. The one wording
+     * of every loader that is given a path where a file is expected.
+     */
+    public static String fileProblem(Path file) {
+        if (Files.isRegularFile(file)) return null;
+        if (Files.isDirectory(file)) return file + " is a directory, expected a file";
+        return Files.exists(file) ? file + " is not a regular file" : "file not found: " + file;
     }
 
     // ------------------------------------------------------------------ picocli converters (parse-time checks)

@@ -147,6 +147,38 @@ class CliErrorsTest {
         }
     }
 
+    /** A directory given where a file is expected is named as such (not "file not found"): exit status 2, one line. */
+    @Test
+    void aDirectoryWhereAFileIsExpectedIsNamedAsSuch() throws Exception {
+        Path world = tmp.resolve("dir-world");
+        new lxmert.data.synth.SynthWorld(new lxmert.data.synth.SynthWorld.Config(3, 0.05, 64)).write(world);
+        Path dir = Files.createDirectories(tmp.resolve("a-directory"));
+        String d = dir.toString(), w = world.toString(), vocab = world.resolve("synth-vocab.txt").toString();
+        String out = tmp.resolve("dir-out").toString();
+        String[] finetune = {"finetune", "--task", "vqa", "--data", w, "--config", "synth", "--vocab", vocab, "--output", out, "--epochs", "1"};
+        List<String[]> cases = new ArrayList<>();
+        cases.add(new String[]{"evaluate", "--task", "vqa", "--data", w, "--split", "minival", "--predictions", d});
+        cases.add(new String[]{"tokenize", "--vocab", d});
+        cases.add(new String[]{"convert", "--in", d, "--out", out + ".pth"});
+        cases.add(new String[]{"test", "--task", "vqa", "--data", w, "--config", "synth", "--vocab", vocab, "--load", d,
+                "--test", "minival", "--output", out});
+        for (String[] extra : new String[][]{{"--config", d}, {"--vocab", d}, {"--load", d}, {"--load-lxmert", d},
+                {"--load-lxmert-qa", d}, {"--bert", d}}) {
+            List<String> a = new ArrayList<>(Arrays.asList(finetune));
+            int at = a.indexOf(extra[0]);
+            if (at >= 0) a.set(at + 1, extra[1]); else a.addAll(Arrays.asList(extra));
+            cases.add(a.toArray(String[]::new));
+        }
+        for (String[] args : cases) {
+            Run r = run(args);
+            String what = String.join(" ", args);
+            assertEquals(Main.EXIT_USAGE, r.rc(), what + ": " + r.err());
+            assertEquals(1, r.err().strip().lines().count(), "one line: " + what + ": " + r.err());
+            assertTrue(r.err().contains(d + " is a directory"), what + ": " + r.err());
+            assertFalse(r.err().contains("not found"), what + ": " + r.err());
+        }
+    }
+
     /** A missing fixture, or a directory that is no fixture, is bad input like every other: exit status 2, one line. */
     @Test
     void verifyReferenceOnAMissingFixtureExitsTwoWithOneLine() throws Exception {

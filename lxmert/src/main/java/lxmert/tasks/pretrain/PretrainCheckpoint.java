@@ -51,6 +51,7 @@ public final class PretrainCheckpoint {
         if (Files.isRegularFile(p)) return p;
         Path withSuffix = p.resolveSibling(p.getFileName() + SUFFIX);
         if (Files.isRegularFile(withSuffix)) return withSuffix;
-        throw new IllegalArgumentException("pretrained LXMERT weights not found: " + p + " (tried " + p + " and " + withSuffix + ")");
+        throw new IllegalArgumentException("pretrained LXMERT weights" + (Files.isDirectory(p) ? ": " + lxmert.util.Check.fileProblem(p)
+                : "not found: " + p) + " (tried " + p + " and " + withSuffix + ")");
     }
 }

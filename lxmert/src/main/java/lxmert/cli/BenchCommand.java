@@ -32,9 +32,12 @@ public final class BenchCommand implements Runnable {
     static final class Model implements Callable<Integer> {
         @Option(names = "--config", defaultValue = "lxr955", description = "lxr955, tiny or a config JSON file (default ${DEFAULT-VALUE})")
         String config;
-        @Option(names = "--batch-size", defaultValue = "32", converter = Check.PositiveInt.class) int batch;
-        @Option(names = "--steps", defaultValue = "5", converter = Check.PositiveInt.class) int steps;
-        @Option(names = "--mode", defaultValue = "train", description = "train (VQA step), pretrain (pretraining step) or infer") String mode;
+        @Option(names = "--batch-size", defaultValue = "32", converter = Check.PositiveInt.class,
+                description = "examples per step (default ${DEFAULT-VALUE})") int batch;
+        @Option(names = "--steps", defaultValue = "5", converter = Check.PositiveInt.class,
+                description = "timed steps (default ${DEFAULT-VALUE})") int steps;
+        @Option(names = "--mode", defaultValue = "train",
+                description = "train (VQA step), pretrain (pretraining step) or infer (default ${DEFAULT-VALUE})") String mode;
         @Mixin DeviceOption dev;
         @Option(names = "--peak-tflops", converter = Check.PositiveDouble.class,
                 description = "the device's peak TFLOP/s (float32, or the precision used): prints MFU = achieved / peak") Double peakTflops;
@@ -53,7 +56,8 @@ public final class BenchCommand implements Runnable {
     @Command(name = "checkpoint", mixinStandardHelpOptions = true,
             description = "Load a pretraining .pth into the model; report peak anonymous memory (heap + native) against the file size.")
     static final class Checkpoint implements Callable<Integer> {
-        @Option(names = "--config", defaultValue = "lxr955") String config;
+        @Option(names = "--config", defaultValue = "lxr955",
+                description = "lxr955, tiny or a config JSON file: the model whose weights are loaded (default ${DEFAULT-VALUE})") String config;
         @Option(names = "--file", description = "checkpoint to load; written first (random weights) if absent; default: a temporary file")
         Path file;
 
@@ -88,7 +92,7 @@ public final class BenchCommand implements Runnable {
         @Option(names = "--images", defaultValue = "180000", converter = Check.PositiveInt.class, description = "images (default 180000)") int images;
         @Option(names = "--sentences", defaultValue = "9180000", converter = Check.PositiveInt.class, description = "sentences (default 9180000)") int sentences;
         @Option(names = "--feature-files", defaultValue = "1", converter = Check.PositiveInt.class,
-                description = "1: mscoco_train; 2: + vgnococo; 3: + mscoco_nominival (one feature TSV each)") int featureFiles;
+                description = "1: mscoco_train; 2: + vgnococo; 3: + mscoco_nominival (one feature TSV each; default ${DEFAULT-VALUE})") int featureFiles;
         @Option(names = "--feat-dim", defaultValue = "8", converter = Check.PositiveInt.class, description = "feature dims (default 8; the real 2048 needs ~55 GB)") int featDim;
         @Option(names = "--boxes", defaultValue = "36", converter = Check.PositiveInt.class, description = "boxes per image (default 36)") int boxes;
         @Option(names = "--batches", defaultValue = "20", converter = Check.PositiveInt.class, description = "batches built after loading (default 20)") int batches;

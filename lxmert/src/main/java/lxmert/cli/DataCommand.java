@@ -58,11 +58,14 @@ public final class DataCommand implements Runnable {
     /** Hidden helper: a random real-size obj36 TSV for {@code bench features}. */
     @Command(name = "make-tsv", hidden = true, description = "Write a random obj36 TSV (benchmark input).")
     public static final class MakeTsvCommand implements Callable<Integer> {
-        @Option(names = "--out", required = true) Path out;
-        @Option(names = "--images", defaultValue = "1000", converter = Check.PositiveInt.class) int images;
-        @Option(names = "--boxes", defaultValue = "36", converter = Check.PositiveInt.class) int boxes;
-        @Option(names = "--dim", defaultValue = "2048", converter = Check.PositiveInt.class) int dim;
-        @Option(names = "--seed", defaultValue = "1") long seed;
+        @Option(names = "--out", required = true, description = "the TSV file to write") Path out;
+        @Option(names = "--images", defaultValue = "1000", converter = Check.PositiveInt.class,
+                description = "rows, one image each (default ${DEFAULT-VALUE})") int images;
+        @Option(names = "--boxes", defaultValue = "36", converter = Check.PositiveInt.class,
+                description = "boxes per image (default ${DEFAULT-VALUE})") int boxes;
+        @Option(names = "--dim", defaultValue = "2048", converter = Check.PositiveInt.class,
+                description = "feature dimension (default ${DEFAULT-VALUE})") int dim;
+        @Option(names = "--seed", defaultValue = "1", description = "random seed of the features (default ${DEFAULT-VALUE})") long seed;
 
         @Override
         public Integer call() throws Exception {

@@ -22,20 +22,24 @@ import java.util.function.Consumer;
 public final class FinetuneArgs {
     @Spec(Spec.Target.MIXEE) CommandSpec spec;
 
-    @Option(names = "--task", description = "vqa, gqa or nlvr2 (with --resume or --load RUN/X: the run folder's)") public String task;
+    @Option(names = "--task", description = "vqa, gqa or nlvr2 (required; with --resume or --load RUN/X: the run folder's)") public String task;
     @Option(names = "--data", defaultValue = "data", description = "data root in the original layout (default ${DEFAULT-VALUE})") public Path data;
     @Option(names = "--output", required = true, description = "output directory") public Path output;
     @Option(names = "--config", defaultValue = "lxr955", description = "lxr955, tiny or a config JSON (default ${DEFAULT-VALUE})") public String config;
     @Option(names = "--vocab", description = "BERT vocabulary (default DATA/bert-base-uncased-vocab.txt)") public Path vocab;
-    @Option(names = "--train", description = "comma-separated training splits (task default)") public String train;
-    @Option(names = "--valid", description = "validation split (task default; '' for none)") public String valid;
-    @Option(names = "--epochs", defaultValue = "4", converter = Check.PositiveInt.class) public int epochs;
-    @Option(names = "--batch-size", defaultValue = "32", converter = Check.PositiveInt.class) public int batchSize;
+    @Option(names = "--train", description = "comma-separated training splits (default: the task's, e.g. train,nominival for vqa; with --resume: the run folder's)") public String train;
+    @Option(names = "--valid", description = "validation split, '' for none (default: the task's, e.g. minival for vqa; with --resume: the run folder's)") public String valid;
+    @Option(names = "--epochs", defaultValue = "4", converter = Check.PositiveInt.class,
+            description = "training epochs (default ${DEFAULT-VALUE}; with --resume: the run folder's)") public int epochs;
+    @Option(names = "--batch-size", defaultValue = "32", converter = Check.PositiveInt.class,
+            description = "training examples per update (default ${DEFAULT-VALUE}; with --resume: the run folder's)") public int batchSize;
     @Option(names = "--accumulate", defaultValue = "1", converter = Check.PositiveInt.class,
             description = "micro-batches per update: the same update as one batch of --batch-size (default ${DEFAULT-VALUE})") public int accumulate;
-    @Option(names = "--eval-batch-size", defaultValue = "1024", converter = Check.PositiveInt.class) public int evalBatchSize;
-    @Option(names = "--lr", description = "learning rate (task default)", converter = Check.PositiveDouble.class) public Double lr;
-    @Option(names = "--seed", defaultValue = "9595") public long seed;
+    @Option(names = "--eval-batch-size", defaultValue = "1024", converter = Check.PositiveInt.class,
+            description = "examples per batch when predicting the valid split (default ${DEFAULT-VALUE})") public int evalBatchSize;
+    @Option(names = "--lr", description = "peak learning rate (default: the task's, 5e-5 for vqa and nlvr2, 1e-5 for gqa; with --resume: the run folder's)", converter = Check.PositiveDouble.class) public Double lr;
+    @Option(names = "--seed", defaultValue = "9595",
+            description = "random seed of the initialisation, data order and dropout (default ${DEFAULT-VALUE}; with --resume: the run folder's)") public long seed;
     @Mixin public DeviceOption dev;
     @Option(names = "--mce-loss", description = "GQA: cross entropy on the best answer instead of BCE") public boolean mceLoss;
     @Option(names = "--cache-dir", description = "where feature stores go (default: beside each TSV)") public Path cacheDir;

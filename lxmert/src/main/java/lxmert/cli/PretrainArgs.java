@@ -23,19 +23,26 @@ public final class PretrainArgs {
     @Option(names = "--valid", defaultValue = PretrainOptions.DEFAULT_VALID, description = "valid sources (default ${DEFAULT-VALUE}; '' for none)") public String valid;
     @Option(names = "--config", defaultValue = "lxr955", description = "lxr955, tiny, synth or a config JSON (default ${DEFAULT-VALUE})") public String config;
     @Option(names = "--vocab", description = "BERT vocabulary (default DATA/bert-base-uncased-vocab.txt, else DATA/synth-vocab.txt)") public Path vocab;
-    @Option(names = "--epochs", defaultValue = "20", converter = Check.PositiveInt.class) public int epochs;
-    @Option(names = "--batch-size", defaultValue = "256", converter = Check.PositiveInt.class) public int batchSize;
+    @Option(names = "--epochs", defaultValue = "20", converter = Check.PositiveInt.class,
+            description = "training epochs (default ${DEFAULT-VALUE})") public int epochs;
+    @Option(names = "--batch-size", defaultValue = "256", converter = Check.PositiveInt.class,
+            description = "training examples per update (default ${DEFAULT-VALUE})") public int batchSize;
     @Option(names = "--accumulate", defaultValue = "1", converter = Check.PositiveInt.class,
             description = "micro-batches per update: the same update as one batch of --batch-size (default ${DEFAULT-VALUE})") public int accumulate;
-    @Option(names = "--lr", defaultValue = "1e-4", converter = Check.PositiveDouble.class) public double lr;
-    @Option(names = "--seed", defaultValue = "9595") public long seed;
+    @Option(names = "--lr", defaultValue = "1e-4", converter = Check.PositiveDouble.class,
+            description = "peak learning rate (default ${DEFAULT-VALUE})") public double lr;
+    @Option(names = "--seed", defaultValue = "9595",
+            description = "random seed of the initialisation, data order, masking and dropout (default ${DEFAULT-VALUE})") public long seed;
     @Option(names = "--task-mask-lm", description = "masked language modelling") public boolean taskMaskLm;
     @Option(names = "--task-obj-predict", description = "masked object prediction (--visual-losses)") public boolean taskObjPredict;
     @Option(names = "--task-matched", description = "cross-modality matching") public boolean taskMatched;
     @Option(names = "--task-qa", description = "image question answering") public boolean taskQa;
-    @Option(names = "--visual-losses", defaultValue = "obj,attr,feat", description = "default ${DEFAULT-VALUE}") public String visualLosses;
-    @Option(names = "--word-mask-rate", defaultValue = "0.15", converter = Check.UnitInterval.class) public double wordMaskRate;
-    @Option(names = "--obj-mask-rate", defaultValue = "0.15", converter = Check.UnitInterval.class) public double objMaskRate;
+    @Option(names = "--visual-losses", defaultValue = "obj,attr,feat",
+            description = "masked-object losses, any of obj, attr, feat (default ${DEFAULT-VALUE})") public String visualLosses;
+    @Option(names = "--word-mask-rate", defaultValue = "0.15", converter = Check.UnitInterval.class,
+            description = "probability that a word is masked for masked LM (default ${DEFAULT-VALUE})") public double wordMaskRate;
+    @Option(names = "--obj-mask-rate", defaultValue = "0.15", converter = Check.UnitInterval.class,
+            description = "probability that an object is masked for object prediction (default ${DEFAULT-VALUE})") public double objMaskRate;
     @Option(names = "--qa-sets", description = "answer sets of all_ans.json to keep, e.g. vqa,gqa,visual7w (default: all)") public String qaSets;
     @Option(names = "--cache-dir", description = "where feature stores go (default: beside each TSV)") public Path cacheDir;
     @Option(names = "--resume", description = "continue from OUTPUT/LAST.resume.pth") public boolean resume;

@@ -16,10 +16,11 @@ import java.util.function.Consumer;
 public final class TestArgs extends ModelArgs {
     @Option(names = "--load", required = true, description = "task snapshot (X, X.pth); RUN/BEST of a run folder needs no other option") public Path load;
     @Option(names = "--test", required = true, description = "split to predict") public String test;
-    @Option(names = "--output", required = true) public Path output;
-    @Option(names = "--batch-size", defaultValue = "1024", converter = Check.PositiveInt.class) public int batchSize;
+    @Option(names = "--output", required = true, description = "directory for the prediction file") public Path output;
+    @Option(names = "--batch-size", defaultValue = "1024", converter = Check.PositiveInt.class,
+            description = "examples per batch (default ${DEFAULT-VALUE})") public int batchSize;
     @Option(names = "--precision", defaultValue = "fp32", converter = Precision.Converter.class,
-            description = "fp32 or fp16 (fp16 on a GPU only; LayerNorm and softmax stay float32)") public Precision precision;
+            description = "fp32 or fp16 (fp16 on a GPU only; LayerNorm and softmax stay float32; default ${DEFAULT-VALUE})") public Precision precision;
 
     /** What {@code test} runs on: the model of {@code --load} and one device. */
     public record Resolved(RunFolder.Model model, String device) {

@@ -29,6 +29,30 @@ public class LxmertMagicsTest {
         return bytes.toString(StandardCharsets.UTF_8);
     }
 
+    /** Every option of every magic (the CLI's mixins and the magic-only ones) is described, with its default when it has one. */
+    @Test
+    void everyMagicOptionHasADescriptionNamingItsDefault() {
+        int options = 0;
+        for (Object magic : new Object[]{new MagicCommands.Synth(), new MagicCommands.Finetune(), new MagicCommands.Pretrain(),
+                new MagicCommands.Test(), new MagicCommands.Evaluate(), new MagicCommands.Load()}) {
+            picocli.CommandLine c = new picocli.CommandLine(magic);
+            for (picocli.CommandLine.Model.OptionSpec o : c.getCommandSpec().options()) {
+                String where = "%lxmert " + c.getCommandName() + " " + o.longestName();
+                String d = String.join(" ", o.description());
+                assertFalse(d.isBlank(), where + " has no description");
+                if (o.defaultValue() != null && o.type() != boolean.class) {
+                    assertTrue(d.contains("default") && d.contains(o.defaultValue()),
+                            where + " has the default " + o.defaultValue() + " but its description does not say so: " + d);
+                }
+                options++;
+            }
+            for (picocli.CommandLine.Model.PositionalParamSpec p : c.getCommandSpec().positionalParameters()) {
+                assertFalse(String.join(" ", p.description()).isBlank(), "%lxmert " + c.getCommandName() + " " + p.paramLabel());
+            }
+        }
+        assertTrue(options > 60, "options seen: " + options);
+    }
+
     @Test
     void parsesFinetuneOptionsLikeTheCli() {
         LxmertMagics.Parsed p = LxmertMagics.parse(List.of("finetune", "--task", "vqa", "--epochs", "2",

@@ -122,10 +122,24 @@ public final class BertAdam {
             float[] a = arrays.get(k + ".next_m");
             float[] b = arrays.get(k + ".next_v");
             if (a == null || b == null) throw new IllegalArgumentException("optimizer state misses key " + k);
-            m.get(k).set(a);
-            v.get(k).set(b);
+            copyIn(m.get(k), a, k + ".next_m");
+            copyIn(v.get(k), b, k + ".next_v");
         }
         this.step = stepCount;
+    }
+
+    /**
+     * Overwrites {@code dst} with {@code values}. Not {@code NDArray.set(float[])}: DJL's native {@code torchSet} runs
+     * under libtorch's deprecated {@code AutoNonVariableTypeMode} guard, which prints "AutoNonVariableTypeMode is
+     * deprecated" on stderr; an indexed put of a staged copy does not.
+     */
+    private static void copyIn(NDArray dst, float[] values, String key) {
+        if (values.length != dst.size()) {
+            throw new IllegalArgumentException("optimizer state " + key + ": " + values.length + " values for shape " + dst.getShape());
+        }
+        try (NDManager tmp = dst.getManager().newSubManager()) {
+            dst.set(new ai.djl.ndarray.index.NDIndex(":"), lxmert.util.NdArrays.floats(tmp, values, dst.getShape()));
+        }
     }
 
     public void setStepCount(long s) {

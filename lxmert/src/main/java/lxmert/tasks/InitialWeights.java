@@ -20,8 +20,16 @@ import java.util.function.Consumer;
 final class InitialWeights {
     private InitialWeights() {}
 
-    /** Initialises {@code net} as {@code opt.weights()} says; {@code message} receives the loading report. */
+    /**
+     * Initialises {@code net} as {@code opt.weights()} says; {@code message} receives the loading report. When
+     * resuming, nothing is loaded here: the training loop overwrites every parameter from {@code LAST.resume.pth}.
+     */
     static void load(FinetuneOptions opt, TaskNet net, List<String> label2ans, Consumer<String> message) throws IOException {
+        if (opt.resume()) {
+            message.accept("weights: from " + opt.output().resolve(lxmert.train.ResumeFile.NAME) + " (--resume: model and optimizer state"
+                    + (opt.weightsPath() == null ? ")" : "; " + opt.weightsPath() + " is not loaded)"));
+            return;
+        }
         Map<String, NDArray> params = net.module().namedParameters();
         switch (opt.weights()) {
             case FROM_SCRATCH:

@@ -25,6 +25,8 @@ import java.util.Map;
  * (TorchWriter), so a crash leaves the previous file loadable.
  */
 public final class ResumeFile {
+    /** The resume file's name in a run's output directory. */
+    public static final String NAME = "LAST.resume.pth";
     public static final String STATE_KEY = "trainer_state";
     public static final String MODEL_PREFIX = "model.";
     public static final String OPTIM_PREFIX = "optim.";

@@ -205,7 +205,7 @@ public final class TrainingLoop<B, D> {
         if (out != null) Files.createDirectories(out);
         if (opt.resume()) {
             if (out == null) throw new IllegalArgumentException("--resume needs an output directory");
-            Path rf = out.resolve("LAST.resume.pth");
+            Path rf = out.resolve(ResumeFile.NAME);
             if (!Files.isRegularFile(rf)) throw new IllegalArgumentException("--resume: no snapshot to resume from: " + rf);
             ResumeFile.Contents r = ResumeFile.load(rf);
             JsonNode st = r.state();
@@ -349,7 +349,7 @@ public final class TrainingLoop<B, D> {
         if (task != null) st.set("task_state", task);
         // model-only LAST first (the task's own layout), then the self-contained resume snapshot
         hooks.saveModel(opt.output(), "LAST");
-        ResumeFile.save(opt.output().resolve("LAST.resume.pth"), trainer.parameters(), trainer.optimizer().stateArrays(), st);
+        ResumeFile.save(opt.output().resolve(ResumeFile.NAME), trainer.parameters(), trainer.optimizer().stateArrays(), st);
     }
 
     private static RunningSums.Values readValues(JsonNode n) {

@@ -135,6 +135,8 @@ class RunFolderCliTest {
         // defaults, batch 32 and lr 5e-5, would be refused as incompatible with the resume snapshot)
         Out r = ok("finetune", "--output", run.toString(), "--resume");
         assertTrue(lastLine(r.out).contains("\"epochs\": 1"), r.out);
+        assertTrue(r.err.contains("weights: from " + run.resolve("LAST.resume.pth")), "says where the weights come from: " + r.err);
+        assertFalse(r.err.contains("from scratch"), r.err);
     }
 
     @Test

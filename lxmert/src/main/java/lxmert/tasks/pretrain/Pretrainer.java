@@ -179,6 +179,11 @@ public final class Pretrainer implements Recipe<PretrainTask.Host, PretrainTask.
     PretrainCorpus validCorpus() { return valid; }
 
     private void initialWeights() {
+        if (opt.resume()) { // the loop overwrites every parameter from the resume file
+            message.accept("weights: from " + opt.output().resolve(lxmert.train.ResumeFile.NAME) + " (--resume: model and optimizer state"
+                    + (opt.weightsPath() == null ? ")" : "; " + opt.weightsPath() + " is not loaded)"));
+            return;
+        }
         Map<String, NDArray> params = model.namedParameters();
         switch (opt.weights()) {
             case FROM_SCRATCH -> message.accept("weights: from scratch (seed " + opt.seed() + ")");

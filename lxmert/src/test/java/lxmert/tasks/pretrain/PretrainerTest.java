@@ -209,11 +209,17 @@ class PretrainerTest {
         assertTrue(Files.isRegularFile(out.resolve("LAST_LXRT.pth")));
         assertTrue(Files.isRegularFile(out.resolve("LAST.resume.pth")));
         lxmert.train.Run.Result<Pretrainer.EpochRecord> r;
-        try (var run = Pretrainer.run(base.withOutput(out).withResume(true), List.of(), null)) {
+        List<String> messages = new java.util.ArrayList<>();
+        lxmert.train.TrainingListener capture = new lxmert.train.TrainingListener() {
+            @Override public void onMessage(String m) { messages.add(m); }
+        };
+        try (var run = Pretrainer.run(base.withOutput(out).withResume(true), List.of(capture), null)) {
             Pretrainer p = (Pretrainer) run.recipe();
             r = run.train();
             resumed = params(p);
         }
+        assertTrue(messages.contains("weights: from " + out.resolve("LAST.resume.pth") + " (--resume: model and optimizer state)"),
+                "the resumed run says where its weights come from: " + messages);
         for (String k : whole.keySet()) assertArrayEquals(whole.get(k), resumed.get(k), 0f, k);
         assertEquals(full.last().validLoss(), r.last().validLoss(), 0.0);
         assertEquals(full.last().trainLoss(), r.last().trainLoss(), 0.0);

@@ -6,8 +6,9 @@ import io.github.spencerpark.jupyter.kernel.display.mime.MIMEType;
 import tech.tablesaw.api.Table;
 
 /**
- * Renders Tablesaw tables as {@code text/html} (a plain HTML table, at most {@link #MAX_ROWS} rows: the first
- * rows and the last ones with an ellipsis row between) with a {@code text/plain} fallback (Tablesaw's own print).
+ * Renders Tablesaw tables as {@code text/html} (a plain HTML table of the table's own columns, no row numbers, at
+ * most {@link #MAX_ROWS} rows: the first rows and the last ones with an ellipsis row between) with a
+ * {@code text/plain} fallback (Tablesaw's own print).
  */
 public final class TableRenderer {
     /** Rows shown at most; longer tables show the first and last halves. */
@@ -36,14 +37,16 @@ public final class TableRenderer {
         if (table.name() != null && !table.name().isBlank()) {
             sb.append("<caption>").append(escape(table.name())).append("</caption>");
         }
-        sb.append("<thead><tr><th></th>");
+        // no row-number column: the tables carry their own keys (epoch, id, ...), and a 0-based index beside a
+        // 1-based epoch read as two different counts
+        sb.append("<thead><tr>");
         for (String name : table.columnNames()) sb.append("<th>").append(escape(name)).append("</th>");
         sb.append("</tr></thead><tbody>");
         int n = table.rowCount();
         int head = n <= MAX_ROWS ? n : MAX_ROWS / 2;
         for (int r = 0; r < head; r++) row(sb, table, r);
         if (n > MAX_ROWS) {
-            sb.append("<tr><td>&#8942;</td><td colspan=\"").append(table.columnCount())
+            sb.append("<tr><td colspan=\"").append(table.columnCount())
                     .append("\">&#8942; ").append(n - MAX_ROWS).append(" more rows</td></tr>");
             for (int r = n - (MAX_ROWS - head); r < n; r++) row(sb, table, r);
         }
@@ -54,7 +57,7 @@ public final class TableRenderer {
     }
 
     private static void row(StringBuilder sb, Table t, int r) {
-        sb.append("<tr><th>").append(r).append("</th>");
+        sb.append("<tr>");
         for (int c = 0; c < t.columnCount(); c++) {
             boolean numeric = t.column(c) instanceof tech.tablesaw.api.NumericColumn;
             sb.append(numeric ? "<td style=\"text-align:right\">" : "<td>")

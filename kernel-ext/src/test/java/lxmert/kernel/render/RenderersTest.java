@@ -64,7 +64,8 @@ class RenderersTest {
         assertNotNull(html, "no text/html");
         assertTrue(html.startsWith("<table"), html);
         assertTrue(html.contains("<caption>by type</caption>"));
-        assertTrue(html.contains("<th>type</th><th>acc</th>"), html);
+        assertTrue(html.contains("<thead><tr><th>type</th><th>acc</th></tr></thead>"), "the table's columns only, no row numbers: " + html);
+        assertTrue(html.contains("<tr><td>what &lt;color&gt;</td>"), html);
         assertTrue(html.contains("what &lt;color&gt;"), "cells are escaped: " + html);
         assertTrue(html.contains("2 rows &times; 2 columns"));
         String text = (String) d.getData(MIMEType.TEXT_PLAIN);
@@ -77,7 +78,9 @@ class RenderersTest {
         String html = TableRenderer.html(t);
         int rows = html.split("<tr>", -1).length - 1;
         assertEquals(1 + TableRenderer.MAX_ROWS + 1, rows, "header + shown rows + ellipsis row");
-        assertTrue(html.contains("<th>0</th>") && html.contains("<th>99</th>") && !html.contains("<th>50</th>"));
+        String cell = "<td style=\"text-align:right\">";
+        assertTrue(html.contains(cell + "0</td>") && html.contains(cell + "99</td>") && !html.contains(cell + "50</td>"), html);
+        assertFalse(html.contains("<th>0</th>"), "no row-number column: " + html);
         assertTrue(html.contains((100 - TableRenderer.MAX_ROWS) + " more rows"));
     }
 }

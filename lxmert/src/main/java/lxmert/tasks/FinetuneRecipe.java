@@ -60,8 +60,14 @@ public abstract sealed class FinetuneRecipe permits QaRecipe, Nlvr2Recipe {
     /** The sum of the scores of the predicted classes [B] against the targets (on the device). */
     abstract NDArray scoreSum(NDArray predicted, NDArray targets);
 
-    /** The table row of predicting class {@code label} for example {@code i}. */
-    public abstract Tester.Row row(TaskData data, int i, int label);
+    /**
+     * The probability of every class [B, A] as the head's loss reads the logits [B, A]: a binary cross entropy
+     * (BCE) scores each class on its own (sigmoid), a cross entropy makes one distribution over the classes (softmax).
+     */
+    abstract NDArray probabilities(NDArray logits, boolean mceLoss);
+
+    /** The table row of predicting class {@code label}, with probability {@code probability}, for example {@code i}. */
+    public abstract Tester.Row row(TaskData data, int i, int label, double probability);
 
     /** Writes the original's prediction file of {@code split} into {@code dir}; returns it. */
     abstract Path writePredictions(Path dir, String split, List<Tester.Row> rows) throws IOException;

@@ -68,6 +68,12 @@ public final class Nlvr2Recipe extends FinetuneRecipe {
         return Losses.crossEntropyNone(logits, targets).sum();
     }
 
+    /** Cross entropy over the two classes: their softmax. */
+    @Override
+    NDArray probabilities(NDArray logits, boolean mceLoss) {
+        return logits.softmax(1);
+    }
+
     /** The labelled examples (the original's cross entropy averages over them). */
     @Override
     long lossCount(HostBatch b) {
@@ -83,10 +89,10 @@ public final class Nlvr2Recipe extends FinetuneRecipe {
     }
 
     @Override
-    public Tester.Row row(TaskData data, int i, int label) {
+    public Tester.Row row(TaskData data, int i, int label, double probability) {
         Nlvr2Example e = ((Nlvr2Data) data).example(i);
         return new Tester.Row(e.identifier(), e.img0() + "," + e.img1(), e.sent(), ANSWERS.get(label), data.score(i, label),
-                null, null, e.label() == null ? null : Map.of(ANSWERS.get(e.label()), 1.0));
+                probability, null, null, e.label() == null ? null : Map.of(ANSWERS.get(e.label()), 1.0));
     }
 
     @Override

@@ -1,5 +1,6 @@
 package lxmert.tasks;
 
+import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import lxmert.train.Grad;
 import lxmert.train.Prefetcher;
@@ -12,14 +13,18 @@ import lxmert.train.TrainingLoop;
 public final class Predictor {
     private Predictor() {}
 
-    /** Predictions of one split: per example index the predicted class, and the accuracy if labelled. */
-    public record Predictions(TaskData data, int[] labels, double accuracy) {}
+    /**
+     * Predictions of one split: per example index the predicted class and the probability the model gave it
+     * ({@link TaskNet#probabilities}), and the accuracy if labelled.
+     */
+    public record Predictions(TaskData data, int[] labels, float[] probabilities, double accuracy) {}
 
     /** Predicts every example of {@code data} with {@code net} in batches of {@code batchSize}. */
     public static Predictions predict(TaskNet net, TaskData data, int batchSize, NDManager root) {
         boolean wasTraining = net.module().isTraining();
         net.module().setTraining(false);
         int[] labels = new int[data.size()];
+        float[] probabilities = new float[data.size()];
         double s = 0;
         try (AutoCloseable ng = Grad.noGrad(); Prefetcher<HostBatch> pre = new Prefetcher<>(idx -> data.fill(data.allocate(idx.length), idx))) {
             int[][] order = TrainingLoop.batches(data.size(), batchSize, false, false, 0);
@@ -27,9 +32,15 @@ public final class Predictor {
             for (int b = 0; b < order.length; b++) {
                 HostBatch hb = pre.next();
                 try (NDManager m = root.newSubManager()) {
-                    long[] am = net.forward(TaskNet.inputs(m, hb), null).argMax(1).toLongArray();
+                    NDArray logits = net.forward(TaskNet.inputs(m, hb), null);
+                    // the class of the largest logit, as the original (not of the largest probability: a saturated
+                    // sigmoid can tie classes whose logits differ)
+                    NDArray best = logits.argMax(1);
+                    long[] am = best.toLongArray();
+                    float[] pr = net.probabilities(logits).gather(best.expandDims(1), 1).toFloatArray();
                     for (int r = 0; r < hb.examples; r++) {
                         labels[hb.indices[r]] = (int) am[r];
+                        probabilities[hb.indices[r]] = pr[r];
                         s += data.score(hb.indices[r], (int) am[r]);
                     }
                 }
@@ -41,6 +52,6 @@ public final class Predictor {
         } finally {
             net.module().setTraining(wasTraining);
         }
-        return new Predictions(data, labels, TaskData.accuracy(data, labels)); // over the labelled examples only
+        return new Predictions(data, labels, probabilities, TaskData.accuracy(data, labels)); // over the labelled examples only
     }
 }

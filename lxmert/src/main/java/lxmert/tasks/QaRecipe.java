@@ -90,6 +90,12 @@ public final class QaRecipe extends FinetuneRecipe {
         return Losses.bceWithLogitsNone(logits, targets).sum();
     }
 
+    /** BCE (the original's loss): each answer's sigmoid; {@code --mce-loss} (cross entropy): the softmax over the answers. */
+    @Override
+    NDArray probabilities(NDArray logits, boolean mceLoss) {
+        return mceLoss ? logits.softmax(1) : ai.djl.nn.Activation.sigmoid(logits);
+    }
+
     /** Every example (the original's BCE and CE are means over the batch). */
     @Override
     long lossCount(HostBatch b) {
@@ -103,11 +109,11 @@ public final class QaRecipe extends FinetuneRecipe {
     }
 
     @Override
-    public Tester.Row row(TaskData data, int i, int label) {
+    public Tester.Row row(TaskData data, int i, int label, double probability) {
         QaData d = (QaData) data;
         QaExample e = d.example(i);
-        return new Tester.Row(e.questionId(), e.imgId(), e.sent(), d.answer(label), d.score(i, label), e.questionType(),
-                e.answerType(), e.label());
+        return new Tester.Row(e.questionId(), e.imgId(), e.sent(), d.answer(label), d.score(i, label), probability,
+                e.questionType(), e.answerType(), e.label());
     }
 
     @Override

@@ -83,6 +83,11 @@ public final class TaskNet {
         return task;
     }
 
+    /** The probability of every class [B, A] that this head's loss implies ({@link FinetuneRecipe#probabilities}). */
+    public NDArray probabilities(NDArray logits) {
+        return task.recipe().probabilities(logits, mceLoss);
+    }
+
     /**
      * The original's loss as a sum over the batch, a mean over {@link #lossCount} of its examples
      * ({@link FinetuneRecipe#lossSum}). Targets on the device: QA soft scores [B, A], NLVR2 labels [B].

@@ -36,9 +36,13 @@ public final class Tester implements AutoCloseable {
      */
     public record Result(double accuracy, int n, Path file, List<Row> rows, int labelled, List<String> dataSummary) {}
 
-    /** One prediction: example id, image(s), sentence, predicted answer, its score, and the gold labels. */
-    public record Row(String id, String imgId, String sent, String predicted, double score, String questionType,
-                      String answerType, Map<String, Double> label) {}
+    /**
+     * One prediction: example id, image(s), sentence, predicted answer, its score against the gold labels, the
+     * probability the model gave it ({@link FinetuneRecipe#probabilities}: sigmoid for the QA BCE head, softmax for
+     * cross entropy), question / answer type, and the gold labels with their scores.
+     */
+    public record Row(String id, String imgId, String sent, String predicted, double score, double probability,
+                      String questionType, String answerType, Map<String, Double> label) {}
 
     /**
      * @param snapshot a task snapshot .pth (or the original's name without .pth)
@@ -89,7 +93,7 @@ public final class Tester implements AutoCloseable {
         try (TaskData d = recipe.load(data, split, enc, label2ans)) {
             Predictor.Predictions p = Predictor.predict(net, d, batchSize, root);
             List<Row> rows = new ArrayList<>();
-            for (int i = 0; i < d.size(); i++) rows.add(recipe.row(d, i, p.labels()[i]));
+            for (int i = 0; i < d.size(); i++) rows.add(recipe.row(d, i, p.labels()[i], p.probabilities()[i]));
             Path f = outDir == null ? null : recipe.writePredictions(outDir, split, rows);
             return new Result(p.accuracy(), d.size(), f, rows, d.labelledCount(), d.loadSummary());
         }

@@ -132,7 +132,7 @@ public final class LoadedModel implements AutoCloseable {
         SentenceEncoder enc = new SentenceEncoder(BertTokenizer.fromVocabFile(vocab), FinetuneOptions.SEQ_LEN);
         Vocab words = Vocab.load(vocab);
         try (TaskData d = task.recipe().load(DataOptions.of(dataRoot), split, enc, null)) {
-            Tester.Row row = task.recipe().row(d, checkIndex(index, d), 0);
+            Tester.Row row = task.recipe().row(d, checkIndex(index, d), 0, Double.NaN); // for its id and sentence
             return attention(d, index, layer, words, row.id() + (d.imagesPerExample() > 1 ? " (left image)" : ""), row.sent());
         }
     }

@@ -25,7 +25,9 @@ import java.util.function.Function;
  * {@code new Predictions(task, split, tester.test(...))}.
  *
  * <p>Accuracies are in percent of the score of the predicted answer (VQA soft score, GQA / NLVR2 exact match), as
- * the original computes them.
+ * the original computes them. Each row also holds the probability the model gave its answer (computed by the model:
+ * the sigmoid of the answer's logit for the QA heads, whose BCE loss scores every answer on its own; the softmax
+ * with the cross entropy of NLVR2 and of {@code --mce-loss}).
  */
 public final class Predictions {
     private final Task task;
@@ -68,25 +70,37 @@ public final class Predictions {
         return result.rows();
     }
 
-    /** The gold answer with the highest score ("" when unlabelled). */
-    public static String gold(Tester.Row r) {
+    /** The gold answers with their scores, highest first ("red 1, blue 0.3"); "" when unlabelled. */
+    public static String goldAnswers(Tester.Row r) {
         if (r.label() == null || r.label().isEmpty()) return "";
-        return r.label().entrySet().stream().max(Map.Entry.<String, Double>comparingByValue()
-                .thenComparing(Map.Entry.comparingByKey(Comparator.reverseOrder()))).get().getKey();
+        List<Map.Entry<String, Double>> l = new ArrayList<>(r.label().entrySet());
+        l.sort(Map.Entry.<String, Double>comparingByValue().reversed().thenComparing(Map.Entry.comparingByKey()));
+        StringBuilder b = new StringBuilder();
+        for (Map.Entry<String, Double> e : l) {
+            if (b.length() > 0) b.append(", ");
+            b.append(e.getKey()).append(' ').append(new java.text.DecimalFormat("0.##",
+                    java.text.DecimalFormatSymbols.getInstance(Locale.ROOT)).format(e.getValue()));
+        }
+        return b.toString();
     }
 
-    /** Every prediction: id, image, sentence, predicted, score, question / answer type, gold answer. */
+    /**
+     * Every prediction: id, image, sentence, predicted answer, the probability the model gave it (sigmoid of its
+     * logit for the QA heads trained with BCE, softmax with cross entropy and for NLVR2), its score, the gold
+     * answers with their scores, question / answer type.
+     */
     public Table table() {
-        return table(rows(), task.id + " " + split + " predictions");
+        return table(rows(), task.id + " " + split + " predictions", true);
     }
 
-    private static Table table(List<Tester.Row> rows, String name) {
+    private static Table table(List<Tester.Row> rows, String name, boolean withScore) {
         StringColumn id = StringColumn.create("id");
         StringColumn img = StringColumn.create("img_id");
         StringColumn sent = StringColumn.create("sentence");
         StringColumn pred = StringColumn.create("predicted");
+        DoubleColumn prob = DoubleColumn.create("probability");
         DoubleColumn score = DoubleColumn.create("score");
-        StringColumn gold = StringColumn.create("gold");
+        StringColumn gold = StringColumn.create("gold (score)");
         StringColumn qt = StringColumn.create("question_type");
         StringColumn at = StringColumn.create("answer_type");
         for (Tester.Row r : rows) {
@@ -94,12 +108,15 @@ public final class Predictions {
             img.append(r.imgId());
             sent.append(r.sent());
             pred.append(r.predicted());
+            prob.append(Double.isNaN(r.probability()) ? Double.NaN : Math.round(r.probability() * 1000) / 1000.0);
             score.append(r.score());
-            gold.append(gold(r));
+            gold.append(goldAnswers(r));
             qt.append(orDash(r.questionType()));
             at.append(orDash(r.answerType()));
         }
-        return Table.create(name, id, img, sent, pred, score, gold, qt, at);
+        Table t = Table.create(name, id, img, sent, pred, prob);
+        if (withScore) t.addColumns(score);
+        return t.addColumns(gold, qt, at);
     }
 
     private static String orDash(String s) {
@@ -141,15 +158,23 @@ public final class Predictions {
     }
 
     /**
-     * The {@code k} worst questions: the lowest score of the predicted answer first, and among equally wrong ones
-     * those whose gold answer was most certain (the clearest mistakes).
+     * The {@code k} worst questions: the lowest score of the predicted answer first; among equally wrong ones those
+     * whose gold answer was most certain (the clearest mistakes), the surest predictions first. With the probability
+     * of each predicted answer and the gold answers with their scores; when every row shown has the same score (0:
+     * all wrong) the score column is left out and the caption says it.
      */
     public Table worst(int k) {
         List<Tester.Row> sorted = new ArrayList<>(rows());
         sorted.sort(Comparator.comparingDouble(Tester.Row::score)
                 .thenComparing(Comparator.comparingDouble(Predictions::goldScore).reversed())
+                .thenComparing(Comparator.comparingDouble(Tester.Row::probability).reversed())
                 .thenComparing(Tester.Row::id));
-        return table(sorted.subList(0, Math.min(k, sorted.size())), task.id + " " + split + ": worst " + k);
+        List<Tester.Row> shown = sorted.subList(0, Math.min(k, sorted.size()));
+        boolean oneScore = !shown.isEmpty() && shown.stream().allMatch(r -> r.score() == shown.get(0).score());
+        String name = task.id + " " + split + ": worst " + k
+                + (oneScore ? " (score " + new java.text.DecimalFormat("0.##", java.text.DecimalFormatSymbols.getInstance(Locale.ROOT))
+                .format(shown.get(0).score()) + " each)" : "");
+        return table(shown, name, !oneScore);
     }
 
     private static double goldScore(Tester.Row r) {

@@ -198,9 +198,10 @@ public final class Predictions {
         c.getStyler().setLegendVisible(false);
         c.getStyler().setYAxisMin(0.0);
         c.getStyler().setYAxisMax(100.0);
-        c.getStyler().setXAxisLabelRotation(45);
         c.getStyler().setLegendPosition(Styler.LegendPosition.InsideNE);
+        c.getStyler().setYAxisDecimalPattern("0");
         List<String> names = new ArrayList<>(t.stringColumn(column).asList());
+        c.getStyler().setXAxisLabelRotation(labelsFitFlat(names) ? 0 : 45);
         List<Double> values = new ArrayList<>(t.doubleColumn("accuracy").asList());
         if (names.isEmpty()) {
             names.add("-");
@@ -208,6 +209,14 @@ public final class Predictions {
         }
         c.addSeries("accuracy", names, values);
         return c;
+    }
+
+    /**
+     * Whether category labels fit side by side under a 640-pixel bar chart: about 80 characters in all with the gaps
+     * (three answer types fit; dozens of question types do not and are rotated by 45 degrees).
+     */
+    static boolean labelsFitFlat(List<String> names) {
+        return names.stream().mapToInt(n -> n.length() + 2).sum() <= 80;
     }
 
     @Override

@@ -3,14 +3,17 @@ package lxmert.kernel.lib;
 import lxmert.tasks.Task;
 import lxmert.tasks.Tester;
 import org.junit.jupiter.api.Test;
+import org.knowm.xchart.CategoryChart;
+import org.knowm.xchart.internal.chartpart.XAxisTicks;
 import tech.tablesaw.api.Table;
 
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
 import static org.junit.jupiter.api.Assertions.*;
 
-/** The prediction tables of a notebook: the worst questions with the model's probability and the gold answers. */
+/** The prediction tables and charts of a notebook: the worst questions with the model's probability and the gold answers. */
 class PredictionsTest {
     static Tester.Row row(String id, String predicted, double score, double probability, String answerType, Map<String, Double> gold) {
         return new Tester.Row(id, "img" + id, "sentence " + id, predicted, score, probability, "what is", answerType, gold);
@@ -46,5 +49,17 @@ class PredictionsTest {
         Table t = predictions(ROWS).table();
         assertEquals(List.of(0.9, 0.6, 0.8, 0.95), t.doubleColumn("probability").asList());
         assertEquals(List.of(0.0, 0.0, 1.0, 0.0), t.doubleColumn("score").asList());
+    }
+
+    @Test
+    void shortCategoryLabelsAreNotRotated() {
+        CategoryChart byAnswer = predictions(ROWS).answerTypeChart();
+        assertEquals(0, byAnswer.getStyler().getXAxisLabelRotation(), "three short answer types");
+        assertEquals(List.of("number", "other", "yes/no").size(), XAxisTicks.xLabels(byAnswer).size());
+        List<Tester.Row> many = new ArrayList<>();
+        for (int i = 0; i < 30; i++) {
+            many.add(new Tester.Row("q" + i, "img", "s", "a", i % 2, 0.5, "what kind of thing number " + i, "other", Map.of("a", 1.0)));
+        }
+        assertEquals(45, predictions(many).questionTypeChart().getStyler().getXAxisLabelRotation(), "thirty long question types");
     }
 }

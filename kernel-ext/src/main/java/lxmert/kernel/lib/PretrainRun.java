@@ -1,5 +1,6 @@
 package lxmert.kernel.lib;
 
+import lxmert.kernel.render.SeriesColors;
 import lxmert.model.LxmertPretraining;
 import lxmert.tasks.pretrain.PretrainCheckpoint;
 import lxmert.tasks.pretrain.PretrainOptions;
@@ -82,6 +83,7 @@ public final class PretrainRun {
         c.getStyler().setLegendPosition(Styler.LegendPosition.OutsideS);
         c.getStyler().setLegendLayout(Styler.LegendLayout.Horizontal);
         c.getStyler().setXAxisDecimalPattern("0");
+        c.getStyler().setYAxisDecimalPattern("0.###");
         List<Pretrainer.EpochRecord> h = history();
         if (h.isEmpty()) {
             c.addSeries("no epoch finished", new double[] {0}, new double[] {0}).setMarker(SeriesMarkers.NONE);
@@ -93,7 +95,8 @@ public final class PretrainRun {
         for (int k = 0; k < 6; k++) {
             double[] y = new double[h.size()];
             for (int i = 0; i < y.length; i++) y[i] = valid ? h.get(i).validLosses()[k + 1] : h.get(i).trainLosses()[k + 1];
-            c.addSeries((valid ? "valid " : "train ") + LxmertPretraining.LOSS_NAMES[k], x, y).setMarker(SeriesMarkers.CIRCLE);
+            SeriesColors.paint(c.addSeries((valid ? "valid " : "train ") + LxmertPretraining.LOSS_NAMES[k], x, y),
+                    SeriesColors.task(LxmertPretraining.LOSS_NAMES[k])).setMarker(SeriesMarkers.CIRCLE);
         }
         return c;
     }

@@ -3,6 +3,7 @@ package lxmert.kernel.lib;
 import lxmert.tasks.FinetuneOptions;
 import lxmert.tasks.Finetuner;
 import lxmert.tasks.Snapshots;
+import lxmert.kernel.render.SeriesColors;
 import org.knowm.xchart.XYChart;
 import org.knowm.xchart.XYChartBuilder;
 import org.knowm.xchart.XYSeries;
@@ -84,6 +85,8 @@ public final class TrainingRun {
         c.getStyler().setLegendLayout(Styler.LegendLayout.Horizontal);
         c.getStyler().setXAxisDecimalPattern("0");
         c.getStyler().setYAxisGroupPosition(1, Styler.YAxisPosition.Right);
+        c.getStyler().putYAxisGroupDecimalPatternMap(0, "0.#");
+        c.getStyler().putYAxisGroupDecimalPatternMap(1, "0.##");
         c.setYAxisGroupTitle(1, "mean loss");
         int n = history.size();
         double[] x = new double[n];
@@ -104,9 +107,9 @@ public final class TrainingRun {
             s.setMarker(SeriesMarkers.NONE);
             return c;
         }
-        c.addSeries("train acc", x, tr).setMarker(SeriesMarkers.CIRCLE);
-        if (anyValid) c.addSeries("valid acc", x, va).setMarker(SeriesMarkers.DIAMOND);
-        XYSeries l = c.addSeries("mean loss", x, loss);
+        SeriesColors.paint(c.addSeries("train acc", x, tr), SeriesColors.TRAIN).setMarker(SeriesMarkers.CIRCLE);
+        if (anyValid) SeriesColors.paint(c.addSeries("valid acc", x, va), SeriesColors.VALID).setMarker(SeriesMarkers.DIAMOND);
+        XYSeries l = SeriesColors.paint(c.addSeries("mean loss", x, loss), SeriesColors.LOSS);
         l.setYAxisGroup(1);
         l.setMarker(SeriesMarkers.SQUARE);
         return c;

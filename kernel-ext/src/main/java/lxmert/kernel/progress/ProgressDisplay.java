@@ -3,6 +3,7 @@ package lxmert.kernel.progress;
 import io.github.spencerpark.jupyter.kernel.display.DisplayData;
 import lxmert.kernel.NotebookSession;
 import lxmert.kernel.render.ChartRenderer;
+import lxmert.kernel.render.SeriesColors;
 import org.knowm.xchart.XYChart;
 import org.knowm.xchart.XYChartBuilder;
 import org.knowm.xchart.XYSeries;
@@ -15,8 +16,9 @@ import java.util.Locale;
 import java.util.function.LongSupplier;
 
 /**
- * One training cell's live output: an HTML progress bar (epoch, step, loss, accuracy, examples/s, ETA) and a
- * loss / accuracy chart, each shown once and then updated in place through its display id.
+ * One training cell's live output: an HTML progress bar (epoch, step, loss, accuracy, examples/s, ETA) and one
+ * image of two charts over the same epochs, the loss per batch (log scale) above the accuracy per epoch (%), each
+ * shown once and then updated in place through its display id.
  *
  * <p>Updates are throttled: at most one per {@code minInterval} (0.5 s by default) for batches; the first event,
  * every epoch end and {@link #finish()} always update, so the saved notebook holds the final state.
@@ -116,8 +118,8 @@ public final class ProgressDisplay implements TrainingProgress {
         this.trainAcc = trainAcc;
         this.validAcc = validAcc;
         accX.add(epoch + 1.0);
-        trainAccY.add(trainAcc);
-        validAccY.add(validAcc);
+        trainAccY.add(100 * trainAcc); // in percent, as the history chart and table
+        validAccY.add(100 * validAcc);
         update(true);
     }
 
@@ -215,10 +217,58 @@ public final class ProgressDisplay implements TrainingProgress {
         return String.join(" · ", parts);
     }
 
-    /** The live chart: loss per batch (left axis) and accuracy per epoch (right axis). */
+    /**
+     * The live loss chart: the loss of every logged batch (pretraining: each task's loss, their sum omitted) on a
+     * logarithmic axis fitted to the data. Logarithmic because the loss falls by an order of magnitude in the first
+     * batches (VQA's BCE summed over the answers starts near 19 and settles near 2-4) and the pretraining losses
+     * differ by as much: on a linear axis the first points flattened the rest of the curve. No point is dropped
+     * (skipping the "first partial interval" would not help: each point is one batch, and the fall spans many);
+     * a loss of 0 (a disabled pretraining task) cannot be drawn on a log axis and is left out.
+     */
     public synchronized XYChart chart() {
-        XYChart c = new XYChartBuilder().width(640).height(320).title(title)
-                .xAxisTitle("epoch").yAxisTitle("loss").build();
+        XYChart c = epochChart(title, "loss (log scale)", 260);
+        c.getStyler().setYAxisLogarithmic(true);
+        c.getStyler().setYAxisLogarithmicDecadeOnly(false); // 2, 3, ... 9 labelled too: the data often spans less than a decade
+        c.getStyler().setYAxisDecimalPattern("0.###");
+        if (!partY.isEmpty()) {
+            partY.forEach((k, ys) -> addSeries(c, k, partX.subList(0, ys.size()), ys, taskColor(k), false, true));
+        } else {
+            addSeries(c, "loss", lossX, lossY, SeriesColors.LOSS, false, true);
+        }
+        // the invisible epoch boundaries (see epochChart) at a height inside the data, so that the axis fits the data
+        double y0 = c.getSeriesMap().values().stream().flatMapToDouble(s -> java.util.Arrays.stream(s.getYData()))
+                .filter(v -> v > 0 && Double.isFinite(v)).findFirst().orElse(1.0);
+        if (c.getSeriesMap().isEmpty()) {
+            XYSeries s = c.addSeries("loss", new double[]{0}, new double[]{y0});
+            s.setMarker(SeriesMarkers.NONE);
+            s.setShowInLegend(false);
+        }
+        boundaries(c, y0);
+        return c;
+    }
+
+    /** The live accuracy chart: train and valid accuracy (%) after each epoch. */
+    public synchronized XYChart accuracyChart() {
+        XYChart c = epochChart(null, "accuracy (%)", 200);
+        c.getStyler().setYAxisMin(0.0);
+        c.getStyler().setYAxisMax(100.0);
+        c.getStyler().setYAxisDecimalPattern("0");
+        addSeries(c, "train acc", accX, trainAccY, SeriesColors.TRAIN, true, false);
+        addSeries(c, "valid acc", accX, validAccY, SeriesColors.VALID, true, false);
+        boundaries(c, 0);
+        return c;
+    }
+
+    /** The last epoch the x axes show: the planned epochs, or as far as the data goes. */
+    private int maxEpoch() {
+        double lastX = lossX.isEmpty() ? 0 : lossX.get(lossX.size() - 1);
+        return Math.max(1, Math.max(epochs, (int) Math.ceil(Math.max(lastX, accX.isEmpty() ? 0 : accX.get(accX.size() - 1)))));
+    }
+
+    /** A chart over epochs 0..maxEpoch, labelled as whole numbers at their true positions, legend below. */
+    private XYChart epochChart(String chartTitle, String yTitle, int height) {
+        XYChart c = new XYChartBuilder().width(640).height(height).title(chartTitle == null ? "" : chartTitle)
+                .xAxisTitle("epoch").yAxisTitle(yTitle).build();
         c.getStyler().setLegendPosition(org.knowm.xchart.style.Styler.LegendPosition.OutsideS);
         c.getStyler().setLegendLayout(org.knowm.xchart.style.Styler.LegendLayout.Horizontal);
         // Epochs labelled as whole numbers at their true positions. XChart puts the ticks of an XY chart on the data's
@@ -226,60 +276,56 @@ public final class ProgressDisplay implements TrainingProgress {
         // integer pattern, labels rounded away from their positions). Batch midpoints plus the invisible epoch
         // boundaries 0..E are never equally spaced, so the ticks come from XChart's grid at whole-number steps.
         c.getStyler().setXAxisDecimalPattern("0");
-        double lastX = lossX.isEmpty() ? 0 : lossX.get(lossX.size() - 1);
-        int maxEpoch = Math.max(1, Math.max(epochs, (int) Math.ceil(Math.max(lastX, accX.isEmpty() ? 0 : accX.get(accX.size() - 1)))));
         c.getStyler().setXAxisMin(0.0);
-        c.getStyler().setXAxisMax((double) maxEpoch);
-        c.getStyler().setYAxisGroupPosition(1, org.knowm.xchart.style.Styler.YAxisPosition.Right);
-        c.getStyler().setYAxisMin(1, 0.0);
-        c.getStyler().setYAxisMax(1, 1.0);
-        c.setYAxisGroupTitle(1, "accuracy");
-        if (!partY.isEmpty()) { // per-task losses (pretraining): one curve each, the total omitted (their sum)
-            partY.forEach((k, ys) -> addSeries(c, k, partX.subList(0, ys.size()), ys, 0, false));
-        } else {
-            addSeries(c, "loss", lossX, lossY, 0, false);
-        }
-        addSeries(c, "train acc", accX, trainAccY, 1, true);
-        addSeries(c, "valid acc", accX, validAccY, 1, true);
-        if (!lossX.isEmpty()) {
-            double[] bx = new double[maxEpoch + 1];
-            double[] by = new double[maxEpoch + 1];
-            double y0 = lossY.stream().filter(Double::isFinite).findFirst().orElse(0.0);
-            for (int e = 0; e <= maxEpoch; e++) {
-                bx[e] = e;
-                by[e] = y0;
-            }
-            XYSeries b = c.addSeries("epoch boundaries", bx, by);
-            b.setXYSeriesRenderStyle(org.knowm.xchart.XYSeries.XYSeriesRenderStyle.Scatter);
-            b.setMarker(SeriesMarkers.NONE);
-            b.setShowInLegend(false);
-        }
-        if (c.getSeriesMap().isEmpty()) {
-            XYSeries s = c.addSeries("loss", new double[]{0}, new double[]{0});
-            s.setMarker(SeriesMarkers.NONE);
-            s.setShowInLegend(false);
-        }
+        c.getStyler().setXAxisMax((double) maxEpoch());
         return c;
     }
 
-    private static void addSeries(XYChart c, String name, List<Double> xs, List<Double> ys, int group, boolean markers) {
+    /** The invisible epoch boundaries 0..maxEpoch at height {@code y} (not in the legend). */
+    private void boundaries(XYChart c, double y) {
+        int maxEpoch = maxEpoch();
+        double[] bx = new double[maxEpoch + 1];
+        double[] by = new double[maxEpoch + 1];
+        for (int e = 0; e <= maxEpoch; e++) {
+            bx[e] = e;
+            by[e] = y;
+        }
+        XYSeries b = c.addSeries("epoch boundaries", bx, by);
+        b.setXYSeriesRenderStyle(org.knowm.xchart.XYSeries.XYSeriesRenderStyle.Scatter);
+        b.setMarker(SeriesMarkers.NONE);
+        b.setShowInLegend(false);
+    }
+
+    private static java.awt.Color taskColor(String name) {
+        java.awt.Color c = SeriesColors.task(name);
+        return c != null ? c : SeriesColors.other(Math.abs(name.hashCode()));
+    }
+
+    private static void addSeries(XYChart c, String name, List<Double> xs, List<Double> ys, java.awt.Color color,
+                                  boolean markers, boolean positiveOnly) {
         List<Double> x = new ArrayList<>();
         List<Double> y = new ArrayList<>();
         for (int i = 0; i < xs.size(); i++) {
-            if (!Double.isNaN(ys.get(i)) && !Double.isInfinite(ys.get(i))) {
+            double v = ys.get(i);
+            if (Double.isFinite(v) && (!positiveOnly || v > 0)) {
                 x.add(xs.get(i));
-                y.add(ys.get(i));
+                y.add(v);
             }
         }
         if (x.isEmpty()) return;
         XYSeries s = c.addSeries(name, x, y);
-        s.setYAxisGroup(group);
         s.setMarker(markers ? SeriesMarkers.CIRCLE : SeriesMarkers.NONE);
+        SeriesColors.paint(s, color);
+    }
+
+    /** The chart display's data as published (for tests). */
+    synchronized DisplayData chartDataForTest() {
+        return chartData();
     }
 
     private DisplayData chartData() {
         DisplayData d = new DisplayData();
-        d.putData("image/png", ChartRenderer.pngBase64(chart()));
+        d.putData("image/png", ChartRenderer.pngBase64(List.of(chart(), accuracyChart())));
         d.putText((partY.isEmpty() ? "loss/accuracy chart: " : "per-task loss chart (" + String.join(", ", partY.keySet()) + "): ")
                 + lossY.size() + " batches, " + accX.size() + " epochs");
         return d;

@@ -35,12 +35,35 @@ public final class ChartRenderer {
     /** The chart drawn at its own size, as base64 PNG (what Jupyter's {@code image/png} holds). */
     @SuppressWarnings("rawtypes")
     public static String pngBase64(Chart chart) {
-        BufferedImage img = BitmapEncoder.getBufferedImage(chart);
+        return encode(BitmapEncoder.getBufferedImage(chart), "chart '" + chart.getTitle() + "'");
+    }
+
+    /** The charts drawn at their own sizes one below the other, left-aligned on white, as one base64 PNG. */
+    @SuppressWarnings("rawtypes")
+    public static String pngBase64(java.util.List<? extends Chart> charts) {
+        java.util.List<BufferedImage> images = new java.util.ArrayList<>();
+        for (Chart c : charts) images.add(BitmapEncoder.getBufferedImage(c));
+        int w = images.stream().mapToInt(BufferedImage::getWidth).max().orElse(1);
+        int h = Math.max(1, images.stream().mapToInt(BufferedImage::getHeight).sum());
+        BufferedImage all = new BufferedImage(w, h, BufferedImage.TYPE_INT_RGB);
+        java.awt.Graphics2D g = all.createGraphics();
+        g.setColor(java.awt.Color.WHITE);
+        g.fillRect(0, 0, w, h);
+        int y = 0;
+        for (BufferedImage i : images) {
+            g.drawImage(i, 0, y, null);
+            y += i.getHeight();
+        }
+        g.dispose();
+        return encode(all, "charts " + charts.size());
+    }
+
+    private static String encode(BufferedImage img, String what) {
         ByteArrayOutputStream bytes = new ByteArrayOutputStream();
         try {
             if (!ImageIO.write(img, "png", bytes)) throw new IOException("no PNG writer");
         } catch (IOException e) {
-            throw new UncheckedIOException("could not encode chart '" + chart.getTitle() + "' as PNG", e);
+            throw new UncheckedIOException("could not encode " + what + " as PNG", e);
         }
         return Base64.getEncoder().encodeToString(bytes.toByteArray());
     }

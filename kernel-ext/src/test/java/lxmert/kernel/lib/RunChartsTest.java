@@ -1,0 +1,65 @@
+package lxmert.kernel.lib;
+
+import lxmert.kernel.RecordingSession;
+import lxmert.kernel.progress.ProgressDisplay;
+import lxmert.kernel.render.SeriesColors;
+import lxmert.tasks.FinetuneOptions;
+import lxmert.tasks.Finetuner;
+import lxmert.tasks.Task;
+import lxmert.tasks.pretrain.PretrainOptions;
+import lxmert.tasks.pretrain.Pretrainer;
+import lxmert.train.Run;
+import org.junit.jupiter.api.Test;
+import org.knowm.xchart.XYChart;
+import org.knowm.xchart.XYSeries;
+
+import java.awt.Color;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+
+import static org.junit.jupiter.api.Assertions.*;
+
+/** The charts of finished runs: one colour per series (the live chart's too), tick labels rounded. */
+class RunChartsTest {
+    static TrainingRun run(double... valid) {
+        List<Finetuner.EpochRecord> h = new java.util.ArrayList<>();
+        for (int e = 0; e < valid.length; e++) h.add(new Finetuner.EpochRecord(e, 0.4 + 0.01 * e, valid[e], valid[0], 3.5 - e, 1.0));
+        Path out = Path.of("out");
+        return new TrainingRun(FinetuneOptions.defaults(Task.VQA, Path.of("data"), out),
+                new Finetuner.Result(valid[0], valid.length, 1, 1, h, false, out, 0));
+    }
+
+    @Test
+    void historyAndLiveChartsGiveTrainAndValidTheSameColours() {
+        XYChart history = run(0.3, 0.35).chart();
+        ProgressDisplay live = new ProgressDisplay(new RecordingSession(), "t", Duration.ofHours(1), System::nanoTime);
+        live.onStart(2, 1);
+        live.onBatch(0, 1, 1, 2.0, 10);
+        live.onEpoch(0, 0.4, 0.3);
+        XYChart liveAcc = live.accuracyChart();
+        for (String s : List.of("train acc", "valid acc")) {
+            assertEquals(liveAcc.getSeriesMap().get(s).getLineColor(), history.getSeriesMap().get(s).getLineColor(), s);
+        }
+        assertEquals(SeriesColors.LOSS, history.getSeriesMap().get("mean loss").getLineColor());
+        assertEquals(SeriesColors.LOSS, live.chart().getSeriesMap().get("loss").getLineColor());
+        assertNotEquals(history.getSeriesMap().get("train acc").getLineColor(), history.getSeriesMap().get("valid acc").getLineColor());
+    }
+
+    @Test
+    void theSixPretrainingLossesHaveSixColours() {
+        List<Pretrainer.EpochRecord> h = List.of(
+                new Pretrainer.EpochRecord(0, new double[]{20, 6, 0.7, 5, 4, 0.5, 3}, new double[]{19, 6, 0.69, 5, 4, 0.4, 3.1}, 0.3, 0.3, 1),
+                new Pretrainer.EpochRecord(1, new double[]{18, 5.5, 0.7, 4.5, 3.5, 0.3, 2.9}, new double[]{17, 5.4, 0.69, 4.4, 3.5, 0.3, 2.8}, 0.35, 0.33, 1));
+        PretrainRun run = new PretrainRun(PretrainOptions.defaults(Path.of("data"), Path.of("out")),
+                new Run.Result<>(h, 17, false, 2, 10, 0, Path.of("out")));
+        XYChart c = run.chart();
+        Set<Color> colours = new HashSet<>();
+        for (XYSeries s : c.getSeriesMap().values()) assertTrue(colours.add(s.getLineColor()), "its own colour: " + s.getName());
+        assertEquals(6, colours.size());
+        assertEquals(SeriesColors.task("Matched"), c.getSeriesMap().get("valid Matched").getLineColor());
+        assertEquals(SeriesColors.task("QA"), c.getSeriesMap().get("valid QA").getLineColor());
+    }
+}

@@ -115,6 +115,32 @@ public final class TrainingRun {
         return c;
     }
 
+    /**
+     * The valid accuracy (%) per epoch of several runs in one chart (e.g. fine-tuning from pretrained weights beside
+     * from scratch), each run its own colour, tick labels rounded; {@code runs} in legend order.
+     */
+    public static XYChart compareValid(String title, java.util.Map<String, TrainingRun> runs) {
+        XYChart c = new XYChartBuilder().width(640).height(360).title(title).xAxisTitle("epoch")
+                .yAxisTitle("valid accuracy (%)").build();
+        c.getStyler().setLegendPosition(Styler.LegendPosition.OutsideS);
+        c.getStyler().setLegendLayout(Styler.LegendLayout.Horizontal);
+        c.getStyler().setXAxisDecimalPattern("0");
+        c.getStyler().setYAxisDecimalPattern("0.#");
+        int i = 0;
+        for (java.util.Map.Entry<String, TrainingRun> e : runs.entrySet()) {
+            List<Finetuner.EpochRecord> h = e.getValue().history();
+            double[] x = h.stream().mapToDouble(r -> r.epoch() + 1).toArray();
+            double[] y = h.stream().mapToDouble(r -> 100 * r.validAccuracy()).toArray();
+            if (x.length == 0) continue;
+            XYSeries s = SeriesColors.paint(c.addSeries(e.getKey(), x, y), SeriesColors.other(i));
+            s.setMarker(i % 2 == 0 ? SeriesMarkers.CIRCLE : SeriesMarkers.DIAMOND);
+            s.setLineWidth(Math.max(1.5f, 6f - 2.5f * i)); // wider first: runs with equal accuracies stay visible
+            i++;
+        }
+        if (c.getSeriesMap().isEmpty()) c.addSeries("no epoch finished", new double[]{0}, new double[]{0}).setMarker(SeriesMarkers.NONE);
+        return c;
+    }
+
     /** The history: epoch (1-based), train / valid / best accuracy (%), mean loss, seconds. */
     public Table table() {
         return table(history());

@@ -12,12 +12,15 @@ import lxmert.train.Run;
 import org.junit.jupiter.api.Test;
 import org.knowm.xchart.XYChart;
 import org.knowm.xchart.XYSeries;
+import org.knowm.xchart.internal.chartpart.XAxisTicks;
 
 import java.awt.Color;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 
 import static org.junit.jupiter.api.Assertions.*;
@@ -46,6 +49,22 @@ class RunChartsTest {
         assertEquals(SeriesColors.LOSS, history.getSeriesMap().get("mean loss").getLineColor());
         assertEquals(SeriesColors.LOSS, live.chart().getSeriesMap().get("loss").getLineColor());
         assertNotEquals(history.getSeriesMap().get("train acc").getLineColor(), history.getSeriesMap().get("valid acc").getLineColor());
+    }
+
+    /** Two runs with the same accuracies to many decimals: two series in two colours, labels of at most one decimal. */
+    @Test
+    void comparedRunsHaveTheirOwnColoursAndRoundedTicks() {
+        Map<String, TrainingRun> runs = new LinkedHashMap<>();
+        runs.put("from BEST_EVAL_LOSS", run(38.0 / 105, 35.0 / 105));
+        runs.put("from scratch", run(38.0 / 105, 35.0 / 105));
+        XYChart c = TrainingRun.compareValid("VQA fine-tuning: valid accuracy", runs);
+        assertEquals(List.of("from BEST_EVAL_LOSS", "from scratch"), List.copyOf(c.getSeriesMap().keySet()));
+        assertArrayEquals(new double[]{100 * 38.0 / 105, 100 * 35.0 / 105}, c.getSeriesMap().get("from scratch").getYData(), 1e-9);
+        assertNotEquals(c.getSeriesMap().get("from BEST_EVAL_LOSS").getLineColor(), c.getSeriesMap().get("from scratch").getLineColor());
+        List<String> labels = XAxisTicks.yLabels(c, 0);
+        assertFalse(labels.isEmpty());
+        for (String l : labels) assertTrue(l.matches("-?\\d+(\\.\\d)?"), "rounded tick label: " + labels);
+        for (String l : XAxisTicks.yLabels(run(38.0 / 105, 35.0 / 105).chart(), 0)) assertTrue(l.matches("-?\\d+(\\.\\d)?"), l);
     }
 
     @Test

@@ -77,25 +77,26 @@ public final class PretrainRun {
         return t;
     }
 
-    /** The per-task valid losses per epoch (train losses when there is no valid split). */
+    /** The per-task valid losses per epoch (train losses when there is no valid split), one series per task. */
     public XYChart chart() {
-        XYChart c = new XYChartBuilder().width(640).height(360).title("pretraining losses").xAxisTitle("epoch").yAxisTitle("loss").build();
+        List<Pretrainer.EpochRecord> h = history();
+        boolean valid = !h.isEmpty() && h.get(0).validLosses() != null;
+        XYChart c = new XYChartBuilder().width(640).height(360).title("pretraining losses (" + (valid ? "valid" : "train") + ")")
+                .xAxisTitle("epoch").yAxisTitle("loss").build();
         c.getStyler().setLegendPosition(Styler.LegendPosition.OutsideS);
         c.getStyler().setLegendLayout(Styler.LegendLayout.Horizontal);
         c.getStyler().setXAxisDecimalPattern("0");
         c.getStyler().setYAxisDecimalPattern("0.###");
-        List<Pretrainer.EpochRecord> h = history();
         if (h.isEmpty()) {
             c.addSeries("no epoch finished", new double[] {0}, new double[] {0}).setMarker(SeriesMarkers.NONE);
             return c;
         }
-        boolean valid = h.get(0).validLosses() != null;
         double[] x = new double[h.size()];
         for (int i = 0; i < x.length; i++) x[i] = h.get(i).epoch() + 1;
         for (int k = 0; k < 6; k++) {
             double[] y = new double[h.size()];
             for (int i = 0; i < y.length; i++) y[i] = valid ? h.get(i).validLosses()[k + 1] : h.get(i).trainLosses()[k + 1];
-            SeriesColors.paint(c.addSeries((valid ? "valid " : "train ") + LxmertPretraining.LOSS_NAMES[k], x, y),
+            SeriesColors.paint(c.addSeries(LxmertPretraining.LOSS_NAMES[k], x, y),
                     SeriesColors.task(LxmertPretraining.LOSS_NAMES[k])).setMarker(SeriesMarkers.CIRCLE);
         }
         return c;

@@ -228,16 +228,19 @@ public final class ProgressDisplay implements TrainingProgress {
     public synchronized XYChart chart() {
         XYChart c = epochChart(title, "loss (log scale)", 260);
         c.getStyler().setYAxisLogarithmic(true);
-        c.getStyler().setYAxisLogarithmicDecadeOnly(false); // 2, 3, ... 9 labelled too: the data often spans less than a decade
         c.getStyler().setYAxisDecimalPattern("0.###");
         if (!partY.isEmpty()) {
             partY.forEach((k, ys) -> addSeries(c, k, partX.subList(0, ys.size()), ys, taskColor(k), false, true));
         } else {
             addSeries(c, "loss", lossX, lossY, SeriesColors.LOSS, false, true);
         }
+        java.util.DoubleSummaryStatistics drawn = c.getSeriesMap().values().stream()
+                .flatMapToDouble(s -> java.util.Arrays.stream(s.getYData())).summaryStatistics();
+        // within about a decade (fine-tuning) 2, 3, ... 9 are labelled too; wider (the pretraining losses span
+        // 0.05 to 10) only the powers of ten, whose labels would otherwise overlap
+        c.getStyler().setYAxisLogarithmicDecadeOnly(drawn.getCount() > 0 && drawn.getMax() / drawn.getMin() > 20);
         // the invisible epoch boundaries (see epochChart) at a height inside the data, so that the axis fits the data
-        double y0 = c.getSeriesMap().values().stream().flatMapToDouble(s -> java.util.Arrays.stream(s.getYData()))
-                .filter(v -> v > 0 && Double.isFinite(v)).findFirst().orElse(1.0);
+        double y0 = drawn.getCount() > 0 ? drawn.getMax() : 1.0;
         if (c.getSeriesMap().isEmpty()) {
             XYSeries s = c.addSeries("loss", new double[]{0}, new double[]{y0});
             s.setMarker(SeriesMarkers.NONE);

@@ -75,10 +75,11 @@ class RunChartsTest {
         PretrainRun run = new PretrainRun(PretrainOptions.defaults(Path.of("data"), Path.of("out")),
                 new Run.Result<>(h, 17, false, 2, 10, 0, Path.of("out")));
         XYChart c = run.chart();
+        assertEquals("pretraining losses (valid)", c.getTitle());
         Set<Color> colours = new HashSet<>();
         for (XYSeries s : c.getSeriesMap().values()) assertTrue(colours.add(s.getLineColor()), "its own colour: " + s.getName());
         assertEquals(6, colours.size());
-        assertEquals(SeriesColors.task("Matched"), c.getSeriesMap().get("valid Matched").getLineColor());
-        assertEquals(SeriesColors.task("QA"), c.getSeriesMap().get("valid QA").getLineColor());
+        assertEquals(SeriesColors.task("Matched"), c.getSeriesMap().get("Matched").getLineColor());
+        assertEquals(SeriesColors.task("QA"), c.getSeriesMap().get("QA").getLineColor());
     }
 }

@@ -12,6 +12,7 @@ import java.time.Duration;
 import java.util.Arrays;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
@@ -88,6 +89,10 @@ class LiveChartTest {
         assertFalse(c.getSeriesMap().containsKey("loss"), "the total is the sum of the parts: not drawn");
         assertFalse(c.getSeriesMap().containsKey("Feat"), "a task whose loss is 0 (disabled) is not drawn");
         assertEquals(largest, XAxisTicks.yRange(c, 0)[1], 1e-9, "the axis ends at the largest drawn loss");
+        // the parts span more than a decade: only powers of ten are labelled (all nine per decade would overlap)
+        List<String> labels = XAxisTicks.yLabels(c, 0);
+        assertFalse(labels.isEmpty());
+        for (String l : labels) assertEquals(0, Math.log10(Double.parseDouble(l)) % 1, 1e-9, "a power of ten: " + labels);
         Set<Color> colours = new HashSet<>();
         for (XYSeries s : c.getSeriesMap().values()) {
             if (!s.isShowInLegend()) continue;

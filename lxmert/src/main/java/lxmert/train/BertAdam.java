@@ -142,10 +142,6 @@ public final class BertAdam {
         }
     }
 
-    public void setStepCount(long s) {
-        this.step = s;
-    }
-
     /**
      * torch.nn.utils.clip_grad_norm_ without leaving the device: the total L2 norm over all gradients, and every
      * gradient scaled by min(1, maxNorm / (norm + 1e-6)) (as torch since 1.12: a factor of exactly 1 leaves the

@@ -23,10 +23,6 @@ public final class Grad {
         return new Mode(prev);
     }
 
-    public static void setEnabled(boolean on) {
-        JniUtils.setGradMode(on);
-    }
-
     /**
      * The parameter's accumulated gradient as a new handle owned by {@code owner}, or null when it has none: torch's
      * {@code p.grad is None}, no backward has reached the parameter (e.g. the pooler when neither the matched nor the QA

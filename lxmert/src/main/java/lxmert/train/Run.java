@@ -52,12 +52,7 @@ public final class Run<H, D, E> implements AutoCloseable {
                            boolean saveSnapshots, double warmup, double clip, Map<String, String> identity,
                            Map<String, Object> recorded) {
         public Settings {
-            if (epochs < 1) throw new IllegalArgumentException("--epochs must be >= 1, got " + epochs);
-            if (batchSize < 1) throw new IllegalArgumentException("--batch-size must be >= 1, got " + batchSize);
-            if (accumulate < 1) throw new IllegalArgumentException("--accumulate must be >= 1, got " + accumulate);
-            if (batchSize % accumulate != 0) {
-                throw new IllegalArgumentException("--batch-size " + batchSize + " is not a multiple of --accumulate " + accumulate);
-            }
+            TrainingLoop.checkBatching(epochs, batchSize, accumulate);
             if (!(lr > 0) || Double.isInfinite(lr)) throw new IllegalArgumentException("--lr must be > 0, got " + lr);
         }
     }

@@ -50,18 +50,23 @@ public final class TrainingLoop<B, D> {
                           boolean saveSnapshots, boolean resume, Map<String, String> identity, String accuracyName,
                           int validExamples) {
         public Options {
-            if (epochs < 1) throw new IllegalArgumentException("--epochs must be >= 1, got " + epochs);
-            if (batchSize < 1) throw new IllegalArgumentException("--batch-size must be >= 1, got " + batchSize);
-            if (accumulate < 1) throw new IllegalArgumentException("--accumulate must be >= 1, got " + accumulate);
-            if (batchSize % accumulate != 0) {
-                throw new IllegalArgumentException("--batch-size " + batchSize + " is not a multiple of --accumulate " + accumulate);
-            }
+            checkBatching(epochs, batchSize, accumulate);
             if (logInterval < 1) throw new IllegalArgumentException("log interval must be >= 1, got " + logInterval);
             identity = identity == null ? Map.of() : identity;
         }
 
         public int microBatchSize() {
             return batchSize / accumulate;
+        }
+    }
+
+    /** Epochs, batch size and accumulation are positive and the batch splits into equal micro-batches (named as options). */
+    static void checkBatching(int epochs, int batchSize, int accumulate) {
+        if (epochs < 1) throw new IllegalArgumentException("--epochs must be >= 1, got " + epochs);
+        if (batchSize < 1) throw new IllegalArgumentException("--batch-size must be >= 1, got " + batchSize);
+        if (accumulate < 1) throw new IllegalArgumentException("--accumulate must be >= 1, got " + accumulate);
+        if (batchSize % accumulate != 0) {
+            throw new IllegalArgumentException("--batch-size " + batchSize + " is not a multiple of --accumulate " + accumulate);
         }
     }
 

@@ -30,16 +30,13 @@ public final class EvaluateArgs {
     public record Resolved(Task task, Path data, VqaOfficialEval.Version version) {
     }
 
-    /** Checks the options (the evaluation version, the task, the data directory, --annotations for VQA only). */
+    /** Checks the options (evaluation version, task, data directory; the task's score first refuses --annotations but for VQA). */
     public Resolved resolve(Consumer<String> warn) throws Exception {
         VqaOfficialEval.Version version = VqaOfficialEval.Version.parse(vqaEvalVersion);
         RunFolder.Chooser ch = new RunFolder.Chooser(run == null ? null : RunFolder.open(run), Runtime.given(spec), warn);
         Task t = ch.task(task, "given with --run");
         Path d = ch.data(data);
         Check.directory("--data", d, "data directory");
-        if (annotations != null && t != Task.VQA) {
-            throw new IllegalArgumentException("--annotations is the official VQA annotation file; it does not apply to " + t.id);
-        }
         return new Resolved(t, d, version);
     }
 }

@@ -41,7 +41,8 @@ public final class Vocab {
 
     /** Loads {@code file}; errors name the file and the offending line (1-based). */
     public static Vocab load(Path file) throws IOException {
-        lxmert.util.Check.file("vocab file", file);
+        String problem = lxmert.util.Check.fileProblem(file); // an IOException, as every other read failure here
+        if (problem != null) throw new java.io.FileNotFoundException("vocab file: " + problem);
         byte[] bytes;
         try {
             bytes = Files.readAllBytes(file);

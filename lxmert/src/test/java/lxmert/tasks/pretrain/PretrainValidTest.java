@@ -26,7 +26,7 @@ import lxmert.train.Grad;
  * 267-273, 360-388): batches of 512 (2048 with several devices, the parts' means averaged as DataParallel's
  * {@code loss.mean()}), each batch's own means, averaged over batches; eval mode; the draws re-made every epoch; the
  * random boxes from the training images. The expected values are computed here independently: the original's full
- * forward (every position decoded) and {@link LxmertPretraining#losses} on batches cut here.
+ * forward (every position decoded) and {@code PretrainLoss.means(..., torchNaN true)} on batches cut here.
  */
 class PretrainValidTest {
     @TempDir static Path shared;

@@ -22,7 +22,6 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.Random;
-import java.util.function.Supplier;
 
 /**
  * {@code bench model}: times the LXRT model on synthetic inputs (20 tokens, 36 boxes) in one of three modes.
@@ -71,45 +70,114 @@ public final class ModelBenchmark {
 
     /** Runs {@code steps} steps of {@code mode}, logging each to {@code log}. */
     public static Result run(Mode mode, LxmertConfig c, int batch, int steps, List<Device> devices, PrintStream log) throws Exception {
-        if (mode == Mode.INFER && devices.size() != 1) {
-            throw new IllegalArgumentException("--device " + lxmert.util.Devices.spec(devices)
-                    + ": bench model --mode infer runs on one device; several devices (data parallel) are for --mode train");
+        try (Session s = Session.open(mode, c, batch, Math.max(steps, 10), devices)) {
+            Timing.Steps t = Timing.steps(steps, i -> s.step(), log, s::extra);
+            return s.result(t);
         }
-        try (NDManager root = NDManager.newBaseManager(devices.get(0))) {
-            Timing.Steps t;
-            double flops;
-            if (mode == Mode.PRETRAIN) {
-                LxmertConfig pc = c.toBuilder().numQaLabels(PRETRAIN_ANSWERS).build();
-                PretrainTask.Host host = pretrainBatch(pc, batch, new Random(0));
-                LxmertPretraining model = LxmertPretraining.create(root, pc, 9595);
-                model.setTraining(true);
-                try (Trainer<PretrainTask.Host, PretrainTask.OnDevice> trainer = new Trainer<>(root, model,
-                        new PretrainTask(model, PretrainTasks.all()), new Trainer.Options(1e-4, PretrainOptions.WARMUP,
-                        Math.max(steps, 10), PretrainOptions.CLIP, null), devices)) {
-                    t = Timing.steps(steps, s -> trainer.step(List.of(host)), log, () -> "");
+    }
+
+    /**
+     * A model, its inputs and (training) its trainer, ready to run one step of {@code mode} at a time: what
+     * {@link #run} times, and what {@link ContentionBenchmark} times alone and beside other processes.
+     */
+    public static final class Session implements AutoCloseable {
+        private final Mode mode;
+        private final int batch;
+        private final NDManager root;
+        private final AutoCloseable trainer;
+        private final Timing.Step step;
+        private final double flops;
+        private final lxmert.util.ThreadGovernor threads;
+
+        private Session(Mode mode, int batch, NDManager root, AutoCloseable trainer, Timing.Step step, double flops,
+                        lxmert.util.ThreadGovernor threads) {
+            this.mode = mode;
+            this.batch = batch;
+            this.root = root;
+            this.trainer = trainer;
+            this.step = step;
+            this.flops = flops;
+            this.threads = threads;
+        }
+
+        /** Builds the model of {@code c} for {@code mode}; {@code tTotal}: the schedule's length (training). */
+        public static Session open(Mode mode, LxmertConfig c, int batch, int tTotal, List<Device> devices) {
+            if (mode == Mode.INFER && devices.size() != 1) {
+                throw new IllegalArgumentException("--device " + lxmert.util.Devices.spec(devices)
+                        + ": bench model --mode infer runs on one device; several devices (data parallel) are for --mode train");
+            }
+            NDManager root = NDManager.newBaseManager(devices.get(0));
+            try {
+                if (mode == Mode.PRETRAIN) {
+                    LxmertConfig pc = c.toBuilder().numQaLabels(PRETRAIN_ANSWERS).build();
+                    PretrainTask.Host host = pretrainBatch(pc, batch, new Random(0));
+                    LxmertPretraining model = LxmertPretraining.create(root, pc, 9595);
+                    model.setTraining(true);
+                    Trainer<PretrainTask.Host, PretrainTask.OnDevice> trainer = new Trainer<>(root, model,
+                            new PretrainTask(model, PretrainTasks.all()), new Trainer.Options(1e-4, PretrainOptions.WARMUP,
+                            tTotal, PretrainOptions.CLIP, null), devices);
+                    return new Session(mode, batch, root, trainer, i -> trainer.step(List.of(host)),
+                            3 * pretrainForwardFlops(pc, batch, PretrainLoss.counts(host.batch()).get(PretrainLoss.WORDS)),
+                            lxmert.util.ThreadGovernor.OFF);
                 }
-                flops = 3 * pretrainForwardFlops(pc, batch, PretrainLoss.counts(host.batch()).get(PretrainLoss.WORDS));
-            } else {
                 TaskNet net = new TaskNet(Task.VQA, root, c, VQA_ANSWERS, 9595, false);
-                HostBatch hb = batch(c, batch, VQA_ANSWERS, new Random(0));
-                Supplier<String> arrays = () -> " arrays=" + ((BaseNDManager) root).getManagedArrays().size();
+                HostBatch hb = ModelBenchmark.batch(c, batch, VQA_ANSWERS, new Random(0));
                 if (mode == Mode.TRAIN) {
                     net.module().setTraining(true);
-                    try (Trainer<HostBatch, FinetuneTask.Batch> trainer = new Trainer<>(root, net.module(), new FinetuneTask(net),
-                            new Trainer.Options(5e-5, 0.1, Math.max(steps, 10), 5.0, null), devices)) {
-                        // no host read in the step
-                        t = Timing.steps(steps, s -> trainer.step(List.of(hb)), log, arrays);
-                    }
-                } else {
-                    t = Timing.steps(steps, s -> {
-                        try (NDManager m = root.newSubManager(); AutoCloseable ng = Grad.noGrad()) {
-                            net.forward(TaskNet.inputs(m, hb), null).toFloatArray();
-                        }
-                    }, log, arrays);
+                    Trainer<HostBatch, FinetuneTask.Batch> trainer = new Trainer<>(root, net.module(), new FinetuneTask(net),
+                            new Trainer.Options(5e-5, 0.1, tTotal, 5.0, null), devices);
+                    // no host read in the step
+                    return new Session(mode, batch, root, trainer, i -> trainer.step(List.of(hb)),
+                            3 * forwardFlops(c, batch, VQA_ANSWERS), lxmert.util.ThreadGovernor.OFF);
                 }
-                flops = forwardFlops(c, batch, VQA_ANSWERS) * (mode == Mode.TRAIN ? 3 : 1);
+                return new Session(mode, batch, root, null, i -> {
+                    try (NDManager m = root.newSubManager(); AutoCloseable ng = Grad.noGrad()) {
+                        net.forward(TaskNet.inputs(m, hb), null).toFloatArray();
+                    }
+                }, forwardFlops(c, batch, VQA_ANSWERS), lxmert.util.EngineThreads.governor(devices));
+            } catch (RuntimeException | Error e) {
+                root.close();
+                throw e;
             }
+        }
+
+        /** One step (the trainer's governor, or the inference loop's, follows the CPUs after it). */
+        public void step() throws Exception {
+            step.run(0);
+            threads.afterStep();
+        }
+
+        /** Examples per step. */
+        public int batch() {
+            return batch;
+        }
+
+        /** Analytic matmul FLOPs of one step. */
+        public double flops() {
+            return flops;
+        }
+
+        /** The intra-op threads in force now. */
+        public int threadsNow() {
+            return ai.djl.pytorch.jni.JniUtils.getNumThreads();
+        }
+
+        String extra() {
+            return mode == Mode.PRETRAIN ? "" : " arrays=" + ((BaseNDManager) root).getManagedArrays().size();
+        }
+
+        /** The summary of timed steps {@code t}. */
+        public Result result(Timing.Steps t) {
             return new Result(mode.toString(), t.rate(batch), t.median(), t.rate(flops / 1e9), t.seconds());
+        }
+
+        @Override
+        public void close() throws Exception {
+            try {
+                if (trainer != null) trainer.close();
+            } finally {
+                root.close();
+            }
         }
     }
 

@@ -27,12 +27,28 @@ public final class Timing {
     public static Steps steps(int n, Step step, PrintStream log, Supplier<String> extra) throws Exception {
         double[] s = new double[n];
         for (int i = 0; i < n; i++) {
+            long f0 = minorFaults();
             long t0 = System.nanoTime();
             step.run(i);
             s[i] = since(t0);
-            if (log != null) log.printf("step %d %.3f s rss_mb=%d%s%n", i, s[i], Memory.now().rss() >> 20, extra.get());
+            long f = minorFaults() - f0;
+            if (log != null) log.printf("step %d %.3f s rss_mb=%d page_faults=%d%s%n", i, s[i], Memory.now().rss() >> 20, f0 < 0 ? -1 : f, extra.get());
         }
         return new Steps(s);
+    }
+
+    /**
+     * Minor page faults of this process so far ({@code /proc/self/stat} field 10), -1 when unknown: fresh pages the
+     * kernel had to zero, the cost of an allocator that gives memory back and takes it again every step.
+     */
+    public static long minorFaults() {
+        try {
+            String st = Files.readString(Path.of("/proc/self/stat"));
+            String[] f = st.substring(st.lastIndexOf(')') + 2).split(" ");
+            return Long.parseLong(f[7]); // field 10 of the line; f[0] is field 3 (state)
+        } catch (IOException | RuntimeException e) {
+            return -1;
+        }
     }
 
     /** The seconds of each step. */

@@ -4,9 +4,11 @@ import java.nio.file.Path;
 import java.util.concurrent.Callable;
 
 import lxmert.bench.CheckpointBenchmark;
+import lxmert.bench.ContentionBenchmark;
 import lxmert.bench.FeaturesBenchmark;
 import lxmert.bench.ModelBenchmark;
 import lxmert.bench.PretrainDataBenchmark;
+import lxmert.bench.Sgemm;
 import lxmert.config.LxmertConfig;
 import lxmert.util.Check;
 import picocli.CommandLine;
@@ -19,7 +21,7 @@ import picocli.CommandLine.Option;
  * listing its class in {@code subcommands}.
  */
 @Command(name = "bench", mixinStandardHelpOptions = true, description = "Benchmarks.",
-        subcommands = {BenchCommand.Features.class, BenchCommand.Model.class, BenchCommand.Checkpoint.class, BenchCommand.PretrainData.class})
+        subcommands = {BenchCommand.Features.class, BenchCommand.Model.class, BenchCommand.Contention.class, BenchCommand.Checkpoint.class, BenchCommand.PretrainData.class})
 public final class BenchCommand implements Runnable {
     @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
@@ -41,13 +43,59 @@ public final class BenchCommand implements Runnable {
         @Mixin DeviceOption dev;
         @Option(names = "--peak-tflops", converter = Check.PositiveDouble.class,
                 description = "the device's peak TFLOP/s (float32, or the precision used): prints MFU = achieved / peak") Double peakTflops;
+        @Option(names = "--no-sgemm", description = "skip the sgemm yardstick measured after the steps (about 2 s)") boolean noSgemm;
 
         @Override
         public Integer call() throws Exception {
             ModelBenchmark.Mode m = ModelBenchmark.Mode.of(mode); // refused before the engine loads
-            ModelBenchmark.Result r = ModelBenchmark.run(m, LxmertConfig.resolve(config), batch, steps, dev.apply().devices(), System.out);
+            java.util.List<ai.djl.Device> devices = dev.apply().devices();
+            ModelBenchmark.Result r = ModelBenchmark.run(m, LxmertConfig.resolve(config), batch, steps, devices, System.out);
             System.out.println(r.line());
             if (peakTflops != null) System.out.println(r.mfuLine(peakTflops));
+            if (!noSgemm) {
+                Sgemm.Rate s = Sgemm.measure(devices.get(0), 2.0);
+                System.out.println(s.line());
+                System.out.println(String.format(java.util.Locale.ROOT, "of_sgemm=%.3f (the step's GFLOP/s / sgemm GFLOP/s, one device)",
+                        r.gflops() / devices.size() / s.gflops()));
+            }
+            return 0;
+        }
+    }
+
+    /** {@code bench contention}: {@link ContentionBenchmark}, the step alone and beside a twin process and busy threads. */
+    @Command(name = "contention", mixinStandardHelpOptions = true,
+            description = "Time the training step alone, then beside a second identical process and beside one busy thread per CPU, "
+                    + "all started by this command; print examples/s and the ratios to the solo rate (a fair share is 0.5x).")
+    static final class Contention implements Callable<Integer> {
+        @Option(names = "--config", defaultValue = "tiny", description = "lxr955, tiny or a config JSON file (default ${DEFAULT-VALUE})")
+        String config;
+        @Option(names = "--batch-size", defaultValue = "32", converter = Check.PositiveInt.class,
+                description = "examples per step (default ${DEFAULT-VALUE})") int batch;
+        @Option(names = "--steps", defaultValue = "10", converter = Check.PositiveInt.class,
+                description = "timed steps per phase, after the warm-up (default ${DEFAULT-VALUE})") int steps;
+        @Option(names = "--mode", defaultValue = "train",
+                description = "train (VQA step), pretrain (pretraining step) or infer (default ${DEFAULT-VALUE})") String mode;
+        @Option(names = "--beside", defaultValue = "none,twin,busy", split = ",",
+                description = "the phases in order: none (alone), twin, busy (default ${DEFAULT-VALUE})") java.util.List<String> beside;
+        @Option(names = "--warmup-seconds", defaultValue = "6", converter = Check.PositiveDouble.class,
+                description = "untimed steps first in each phase, at least this long (default ${DEFAULT-VALUE})") double warmup;
+        @Mixin DeviceOption dev;
+
+        @Override
+        public Integer call() throws Exception {
+            ModelBenchmark.Mode m = ModelBenchmark.Mode.of(mode);
+            java.util.List<ContentionBenchmark.Competitor> k = beside.stream().map(ContentionBenchmark.Competitor::of).toList();
+            if (k.isEmpty() || k.get(0) != ContentionBenchmark.Competitor.NONE) {
+                throw new IllegalArgumentException("--beside must start with none: the ratios are to the solo rate");
+            }
+            LxmertConfig.resolve(config); // a bad --config fails before any process starts
+            java.util.List<ai.djl.Device> devices = dev.apply().devices();
+            String threads = dev.threads == null ? "auto" : dev.threads;
+            System.out.println("contention: " + (lxmert.util.EngineThreads.auto() ? "--threads auto" : "--threads " + threads) + ", "
+                    + lxmert.util.CpuBudget.read().why() + ", " + config + " batch " + batch + " " + m);
+            ContentionBenchmark.run(new ContentionBenchmark.Options(new java.io.File(config).isFile() ? new java.io.File(config).getAbsolutePath() : config,
+                    batch, m, steps, lxmert.util.EngineThreads.auto() ? "auto" : Integer.toString(ai.djl.pytorch.jni.JniUtils.getNumThreads()),
+                    k, warmup), devices, System.out);
             return 0;
         }
     }

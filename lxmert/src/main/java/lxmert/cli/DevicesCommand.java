@@ -31,7 +31,8 @@ public final class DevicesCommand implements Callable<Integer> {
         }
         System.out.println("GPUs usable: " + (lib.cuda() ? driver : 0)
                 + (lib.cuda() && driver > 0 ? "" : " (" + Devices.whyNoGpu(lib, driver) + ")"));
-        System.out.println("threads: intra-op " + JniUtils.getNumThreads() + ", inter-op " + JniUtils.getNumInteropThreads());
+        System.out.println(lxmert.util.EngineThreads.describe());
+        System.out.println("allocator: " + lxmert.util.Allocator.state());
         Map<String, String> vars = Natives.variables();
         System.out.println("variables: " + (vars.isEmpty() ? "(none set)" : vars));
         System.out.println("offline: " + ai.djl.util.Utils.isOfflineMode());

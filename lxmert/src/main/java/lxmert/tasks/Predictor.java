@@ -29,6 +29,7 @@ public final class Predictor {
         try (AutoCloseable ng = Grad.noGrad(); Prefetcher<HostBatch> pre = new Prefetcher<>(idx -> data.fill(data.allocate(idx.length), idx))) {
             int[][] order = TrainingLoop.batches(data.size(), batchSize, false, false, 0);
             pre.start(order, 0);
+            lxmert.util.ThreadGovernor threads = lxmert.util.EngineThreads.governor(java.util.List.of(root.getDevice()));
             for (int b = 0; b < order.length; b++) {
                 HostBatch hb = pre.next();
                 try (NDManager m = root.newSubManager()) {
@@ -44,6 +45,7 @@ public final class Predictor {
                         s += data.score(hb.indices[r], (int) am[r]);
                     }
                 }
+                threads.afterStep();
             }
         } catch (RuntimeException e) {
             throw e;

@@ -76,6 +76,8 @@ public final class Trainer<B, D> implements AutoCloseable {
     /** The replicas when training on several devices, else null. */
     private final DataParallel<B, D> parallel;
     private final List<Device> devices;
+    /** Intra-op threads that follow the CPUs this process gets ({@code --threads auto} on one CPU device). */
+    private final lxmert.util.ThreadGovernor threads;
     /** Holds the last update's loss and gradient norm; replaced when the next update starts. */
     private NDManager updateManager;
     private NDArray updateLoss;
@@ -113,6 +115,7 @@ public final class Trainer<B, D> implements AutoCloseable {
         model.setRequiresGradient(true);
         this.optim = new BertAdam(params, options.lr(), options.warmup(), options.tTotal());
         this.sums = new RunningSums(root, reads);
+        this.threads = lxmert.util.EngineThreads.governor(this.devices);
     }
 
     /** The devices of the replicas, the master's first. */
@@ -175,6 +178,7 @@ public final class Trainer<B, D> implements AutoCloseable {
             optim.zeroGrad();
             if (parallel != null) parallel.zeroReplicaGradients();
         }
+        threads.afterStep();
     }
 
     /**

@@ -94,6 +94,7 @@ public final class Natives {
      */
     public static synchronized Libtorch prepare(boolean allowDownload, Consumer<String> log) {
         if (loaded != null) return loaded;
+        Allocator.tune();
         String source;
         String libPath = env("PYTORCH_LIBRARY_PATH");
         boolean hideCpuJar = false;

@@ -2,10 +2,8 @@ package lxmert.tasks.pretrain;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.LinkedHashMap;
 import java.util.Map;
 
-import ai.djl.ndarray.NDArray;
 import lxmert.checkpoint.KeyMaps;
 import lxmert.checkpoint.ModelWeights;
 import lxmert.checkpoint.Tensor;
@@ -30,9 +28,7 @@ public final class PretrainCheckpoint {
 
     /** The tensors of {@code model} under the original's keys, in its order (lazily read when written). */
     public static Map<String, Tensor> originalTensors(LxmertPretraining model) {
-        Map<String, NDArray> sd = model.stateDict();
-        Map<String, Tensor> canonical = new LinkedHashMap<>();
-        sd.forEach((k, v) -> canonical.put(k, ModelWeights.lazy(k, v)));
+        Map<String, Tensor> canonical = ModelWeights.lazyAll(model.stateDict()); // the tied decoder: one storage
         return KeyMaps.fromCanonical(canonical, KeyMaps.Layout.ORIGINAL);
     }
 

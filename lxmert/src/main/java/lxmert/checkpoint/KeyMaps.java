@@ -24,8 +24,12 @@ import java.util.Set;
  * <li>{@link Layout#ORIGINAL_TASK}: fine-tuned task snapshot ({@code vqa.py}/{@code gqa.py}/{@code nlvr2.py}
  * {@code save}): {@code lxrt_encoder.model.bert.*} + {@code logit_fc.*}; with {@code --multiGPU} the encoder is
  * wrapped in DataParallel, giving {@code lxrt_encoder.model.module.bert.*} (stripped by gqa.py:167-173);</li>
- * <li>{@link Layout#HF}: HuggingFace transformers {@code Lxmert*}: {@code lxmert.*} in place of {@code bert.*};
- * {@code cls.*}, {@code obj_predict_head.*}, {@code answer_head.*} as they are.</li>
+ * <li>{@link Layout#HF}: HuggingFace transformers {@code LxmertForPreTraining}: {@code lxmert.*} in place of
+ * {@code bert.*}; {@code cls.*}, {@code obj_predict_head.*}, {@code answer_head.*} as they are;</li>
+ * <li>{@link Layout#HF_QA}: HuggingFace {@code LxmertForQuestionAnswering}: {@code lxmert.*} and the task head
+ * {@code answer_head.logit_fc.*}, which is this project's task head {@code logit_fc.*} (a task model);</li>
+ * <li>{@link Layout#HF_BASE}: HuggingFace {@code LxmertModel} saved on its own: the encoder with no prefix
+ * ({@code embeddings.*}, {@code encoder.*}, {@code pooler.*}).</li>
  * </ul>
  * Reading also applies the old TF-port rename {@code gamma}/{@code beta} &rarr; {@code weight}/{@code bias}
  * (modeling.py:789-801).
@@ -33,33 +37,39 @@ import java.util.Set;
 public final class KeyMaps {
 
     /** Key layouts of LXMERT checkpoints; see the class documentation. */
-    public enum Layout { ORIGINAL, CANONICAL, ORIGINAL_TASK, HF }
+    public enum Layout { ORIGINAL, CANONICAL, ORIGINAL_TASK, HF, HF_QA, HF_BASE }
 
     static final String MODULE = "module.";
     static final String TASK_ENCODER = "lxrt_encoder.model.";
     static final String HF_ENCODER = "lxmert.";
     static final String ENCODER = "bert.";
     static final String TASK_HEAD = "logit_fc.";
+    static final String HF_QA_HEAD = "answer_head.logit_fc.";
+    private static final String[] HF_BASE_ROOTS = {"embeddings.", "encoder.", "pooler."};
     private static final String[] CANONICAL_ROOTS = {"bert.", "cls.", "obj_predict_head.", "answer_head.", "logit_fc."};
 
     private KeyMaps() {}
 
     /** Detects the layout of a key set; throws a {@link CheckpointException} listing sample keys if none fits. */
     public static Layout detect(Set<String> keys) {
-        boolean module = false, hf = false, canonical = false;
+        boolean module = false, hf = false, canonical = false, pretrainHeads = false, answerHead = false, base = false;
         for (String k : keys) {
             String s = k.startsWith(MODULE) ? k.substring(MODULE.length()) : k;
             if (s.startsWith("lxrt_encoder.")) return Layout.ORIGINAL_TASK;
             if (k.startsWith(HF_ENCODER)) hf = true;
             if (k.startsWith(MODULE)) module = true;
+            if (k.startsWith("cls.") || k.startsWith("obj_predict_head.")) pretrainHeads = true;
+            if (k.startsWith(HF_QA_HEAD)) answerHead = true;
             for (String r : CANONICAL_ROOTS) if (k.startsWith(r)) canonical = true;
+            for (String r : HF_BASE_ROOTS) if (k.startsWith(r)) base = true;
         }
-        if (hf) return Layout.HF;
+        if (hf) return answerHead && !pretrainHeads ? Layout.HF_QA : Layout.HF;
+        if (base && !module && !canonical) return Layout.HF_BASE;
         if (module) return Layout.ORIGINAL;
         if (canonical) return Layout.CANONICAL;
         List<String> sample = new ArrayList<>(keys);
         throw new CheckpointException("cannot detect the LXMERT key layout of " + keys.size() + " keys (expected names starting with "
-                + "module., bert., lxrt_encoder., lxmert., cls., logit_fc. ...); first keys: "
+                + "module., bert., lxrt_encoder., lxmert., cls., logit_fc., or embeddings./encoder./pooler. of an HF LxmertModel); first keys: "
                 + (sample.size() > 5 ? sample.subList(0, 5) : sample));
     }
 
@@ -79,6 +89,12 @@ public final class KeyMaps {
                 return k.startsWith(TASK_ENCODER) ? k.substring(TASK_ENCODER.length()) : k;
             case HF:
                 return k.startsWith(HF_ENCODER) ? ENCODER + k.substring(HF_ENCODER.length()) : k;
+            case HF_QA:
+                if (k.startsWith(HF_QA_HEAD)) return TASK_HEAD + k.substring(HF_QA_HEAD.length());
+                return k.startsWith(HF_ENCODER) ? ENCODER + k.substring(HF_ENCODER.length()) : k;
+            case HF_BASE:
+                for (String r : HF_BASE_ROOTS) if (k.startsWith(r)) return ENCODER + k;
+                return k;
             default:
                 throw new IllegalArgumentException("layout " + layout);
         }
@@ -95,6 +111,11 @@ public final class KeyMaps {
                 return key.startsWith(ENCODER) ? TASK_ENCODER + key : key;
             case HF:
                 return key.startsWith(ENCODER) ? HF_ENCODER + key.substring(ENCODER.length()) : key;
+            case HF_QA:
+                if (key.startsWith(TASK_HEAD)) return HF_QA_HEAD + key.substring(TASK_HEAD.length());
+                return key.startsWith(ENCODER) ? HF_ENCODER + key.substring(ENCODER.length()) : key;
+            case HF_BASE:
+                return key.startsWith(ENCODER) ? key.substring(ENCODER.length()) : key;
             default:
                 throw new IllegalArgumentException("layout " + layout);
         }
@@ -127,6 +148,31 @@ public final class KeyMaps {
      */
     public static Layout originalLayoutFor(Set<String> canonicalKeys) {
         return isTaskModel(canonicalKeys) ? Layout.ORIGINAL_TASK : Layout.ORIGINAL;
+    }
+
+    /**
+     * The HuggingFace layout for a canonical key set: {@link Layout#HF_QA} for a task model, {@link Layout#HF} when
+     * it has pretraining heads, {@link Layout#HF_BASE} ({@code LxmertModel}) for the encoder alone.
+     */
+    public static Layout hfLayoutFor(Set<String> canonicalKeys) {
+        if (isTaskModel(canonicalKeys)) return Layout.HF_QA;
+        for (String k : canonicalKeys) if (!k.startsWith(ENCODER)) return Layout.HF;
+        return Layout.HF_BASE;
+    }
+
+    /** The transformers class whose state dict a HuggingFace layout is ({@code architectures} of config.json). */
+    public static String hfArchitecture(Layout layout) {
+        switch (layout) {
+            case HF: return "LxmertForPreTraining";
+            case HF_QA: return "LxmertForQuestionAnswering";
+            case HF_BASE: return "LxmertModel";
+            default: throw new IllegalArgumentException("not a HuggingFace layout: " + layout);
+        }
+    }
+
+    /** True for the HuggingFace layouts. */
+    public static boolean isHf(Layout layout) {
+        return layout == Layout.HF || layout == Layout.HF_QA || layout == Layout.HF_BASE;
     }
 
     private static Map<String, Tensor> rename(Map<String, Tensor> in, Layout layout, boolean toCanonical, String what) {

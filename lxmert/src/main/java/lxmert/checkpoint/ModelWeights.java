@@ -23,9 +23,12 @@ public final class ModelWeights {
 
     private ModelWeights() {}
 
-    /** Reads a checkpoint of any supported format and layout and returns its tensors under canonical names. */
+    /**
+     * Reads a checkpoint of any supported format and layout (a torch or safetensors file, or a HuggingFace folder:
+     * {@link Checkpoints#readCanonical}) and returns its tensors under canonical names; warnings go to standard error.
+     */
     public static Map<String, Tensor> readCanonical(Path file) {
-        return KeyMaps.toCanonical(TorchReader.read(file));
+        return Checkpoints.readCanonical(file, System.err::println);
     }
 
     /**

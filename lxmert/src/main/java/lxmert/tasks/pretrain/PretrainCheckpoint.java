@@ -41,13 +41,15 @@ public final class PretrainCheckpoint {
 
     /**
      * Resolves a {@code --load-lxmert[-qa]} argument as the original does ({@code "%s_LXRT.pth" % path}), also
-     * accepting the file itself: {@code P} if it is a file, else {@code P_LXRT.pth}.
+     * accepting the file itself: {@code P} if it is a file or a HuggingFace folder ({@code config.json} with
+     * {@code model.safetensors} or {@code pytorch_model.bin}), else {@code P_LXRT.pth}.
      */
     public static Path resolve(Path p) {
-        if (Files.isRegularFile(p)) return p;
+        if (Files.isRegularFile(p) || lxmert.checkpoint.HfFolder.is(p)) return p;
         Path withSuffix = p.resolveSibling(p.getFileName() + SUFFIX);
         if (Files.isRegularFile(withSuffix)) return withSuffix;
         throw new IllegalArgumentException("pretrained LXMERT weights" + (Files.isDirectory(p) ? ": " + lxmert.util.Check.fileProblem(p)
+                + " and not a HuggingFace folder (config.json with model.safetensors or pytorch_model.bin)"
                 : "not found: " + p) + " (tried " + p + " and " + withSuffix + ")");
     }
 }

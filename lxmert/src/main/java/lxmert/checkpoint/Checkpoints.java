@@ -27,7 +27,7 @@ public final class Checkpoints {
     /** A checkpoint file: torch zip, legacy torch or safetensors, by its first bytes. */
     public static StateDict readFile(Path p) {
         if (Files.isDirectory(p)) {
-            throw new CheckpointException(p + ": is a directory, expected a checkpoint file or a HuggingFace folder (a "
+            throw new CheckpointException(p + " is a directory, expected a checkpoint file or a HuggingFace folder (a "
                     + HfFolder.CONFIG + " with " + HfFolder.SAFETENSORS + " or " + HfFolder.BIN + ")");
         }
         if (Files.isRegularFile(p)) {

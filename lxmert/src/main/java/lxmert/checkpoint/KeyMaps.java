@@ -52,7 +52,8 @@ public final class KeyMaps {
 
     /** Detects the layout of a key set; throws a {@link CheckpointException} listing sample keys if none fits. */
     public static Layout detect(Set<String> keys) {
-        boolean module = false, hf = false, canonical = false, pretrainHeads = false, answerHead = false, base = false;
+        boolean module = false, hf = false, canonical = false, pretrainHeads = false, answerHead = false;
+        boolean allBase = !keys.isEmpty(), embeddings = false; // LxmertModel: every key under embeddings./encoder./pooler.
         for (String k : keys) {
             String s = k.startsWith(MODULE) ? k.substring(MODULE.length()) : k;
             if (s.startsWith("lxrt_encoder.")) return Layout.ORIGINAL_TASK;
@@ -61,10 +62,13 @@ public final class KeyMaps {
             if (k.startsWith("cls.") || k.startsWith("obj_predict_head.")) pretrainHeads = true;
             if (k.startsWith(HF_QA_HEAD)) answerHead = true;
             for (String r : CANONICAL_ROOTS) if (k.startsWith(r)) canonical = true;
-            for (String r : HF_BASE_ROOTS) if (k.startsWith(r)) base = true;
+            boolean inBase = false;
+            for (String r : HF_BASE_ROOTS) if (k.startsWith(r)) inBase = true;
+            allBase &= inBase;
+            if (k.startsWith("embeddings.")) embeddings = true;
         }
         if (hf) return answerHead && !pretrainHeads ? Layout.HF_QA : Layout.HF;
-        if (base && !module && !canonical) return Layout.HF_BASE;
+        if (allBase && embeddings) return Layout.HF_BASE;
         if (module) return Layout.ORIGINAL;
         if (canonical) return Layout.CANONICAL;
         List<String> sample = new ArrayList<>(keys);

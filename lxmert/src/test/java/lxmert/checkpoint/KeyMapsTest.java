@@ -24,7 +24,12 @@ class KeyMapsTest {
         assertEquals(KeyMaps.Layout.CANONICAL, KeyMaps.detect(Set.of("bert.pooler.dense.weight", "cls.predictions.bias")));
         assertEquals(KeyMaps.Layout.ORIGINAL_TASK, KeyMaps.detect(Set.of("lxrt_encoder.model.bert.pooler.dense.weight", "logit_fc.0.weight")));
         assertEquals(KeyMaps.Layout.ORIGINAL_TASK, KeyMaps.detect(Set.of("lxrt_encoder.model.module.bert.pooler.dense.weight")));
-        assertEquals(KeyMaps.Layout.HF, KeyMaps.detect(Set.of("lxmert.pooler.dense.weight", "answer_head.logit_fc.0.weight")));
+        assertEquals(KeyMaps.Layout.HF, KeyMaps.detect(Set.of("lxmert.pooler.dense.weight", "cls.predictions.bias", "answer_head.logit_fc.0.weight")));
+        // LxmertForQuestionAnswering: encoder and answer head only
+        assertEquals(KeyMaps.Layout.HF_QA, KeyMaps.detect(Set.of("lxmert.pooler.dense.weight", "answer_head.logit_fc.0.weight")));
+        // LxmertModel saved on its own: no prefix
+        assertEquals(KeyMaps.Layout.HF_BASE, KeyMaps.detect(Set.of("embeddings.word_embeddings.weight", "encoder.layer.0.output.dense.bias",
+                "pooler.dense.weight")));
         CheckpointException e = assertThrows(CheckpointException.class, () -> KeyMaps.detect(Set.of("encoder.foo.weight")));
         assertTrue(e.getMessage().contains("encoder.foo.weight"), e.getMessage());
     }
@@ -41,6 +46,11 @@ class KeyMapsTest {
         assertEquals("bert.encoder.x_layers.0.visual_attention.att.query.weight",
                 KeyMaps.toCanonical("lxmert.encoder.x_layers.0.visual_attention.att.query.weight", KeyMaps.Layout.HF));
         assertEquals("answer_head.logit_fc.0.weight", KeyMaps.toCanonical("answer_head.logit_fc.0.weight", KeyMaps.Layout.HF));
+        assertEquals("logit_fc.0.weight", KeyMaps.toCanonical("answer_head.logit_fc.0.weight", KeyMaps.Layout.HF_QA));
+        assertEquals("answer_head.logit_fc.3.bias", KeyMaps.fromCanonical("logit_fc.3.bias", KeyMaps.Layout.HF_QA));
+        assertEquals("lxmert.pooler.dense.bias", KeyMaps.fromCanonical("bert.pooler.dense.bias", KeyMaps.Layout.HF_QA));
+        assertEquals("bert.encoder.r_layers.0.output.dense.bias", KeyMaps.toCanonical("encoder.r_layers.0.output.dense.bias", KeyMaps.Layout.HF_BASE));
+        assertEquals("pooler.dense.bias", KeyMaps.fromCanonical("bert.pooler.dense.bias", KeyMaps.Layout.HF_BASE));
         assertEquals("lxrt_encoder.model.bert.pooler.dense.bias", KeyMaps.fromCanonical("bert.pooler.dense.bias", KeyMaps.Layout.ORIGINAL_TASK));
         assertEquals("lxmert.pooler.dense.bias", KeyMaps.fromCanonical("bert.pooler.dense.bias", KeyMaps.Layout.HF));
         assertEquals("cls.seq_relationship.bias", KeyMaps.fromCanonical("cls.seq_relationship.bias", KeyMaps.Layout.HF));
@@ -68,6 +78,8 @@ class KeyMapsTest {
         assertTrue(canon.containsKey("answer_head.logit_fc.3.bias"));
         assertEquals(KeyMaps.Layout.ORIGINAL, KeyMaps.originalLayoutFor(canon.keySet()));
         for (KeyMaps.Layout layout : KeyMaps.Layout.values()) {
+            // HF_QA spells task models (a pretraining dict in it is the HF spelling), HF_BASE the encoder alone
+            if (layout == KeyMaps.Layout.HF_QA || layout == KeyMaps.Layout.HF_BASE) continue;
             Map<String, Tensor> out = KeyMaps.fromCanonical(canon, layout);
             Path f = tmp.resolve(layout + ".pth");
             TorchWriter.writeZip(f, out);

@@ -84,6 +84,11 @@ class PretrainCheckpointTest {
             sameKeysAndShapes(manifestKeys(man), back);
             assertEquals(orig.keySet(), back.keySet());
             for (String k : orig.keySet()) assertArrayEquals(orig.get(k).toFloatArray(), back.get(k).toFloatArray(), 0f, k);
+            // the tied decoder is the word embeddings' storage, written once (129 keys, 128 storages), as torch does
+            assertTrue(back.get("module.cls.predictions.decoder.weight").sharesDataWith(back.get("module.bert.embeddings.word_embeddings.weight")));
+            try (java.util.zip.ZipFile z = new java.util.zip.ZipFile(out.toFile())) {
+                assertEquals(orig.size() - 1, java.util.Collections.list(z.entries()).stream().filter(e -> e.getName().contains("/data/")).count());
+            }
             try (var files = Files.list(tmp)) {
                 assertEquals(List.of(out), files.toList(), "no temporary file left behind");
             }

@@ -35,8 +35,10 @@ public final class Checkpoints {
                 ByteBuffer head = ByteBuffer.allocate(9);
                 while (head.hasRemaining() && ch.read(head, head.position()) > 0) { /* fill */ }
                 byte[] h = head.array();
+                // a safetensors header length may well start with byte 0x80 (e.g. 128): its shape decides first; a
+                // torch file never has '{' at byte 8 (legacy: inside the magic number; zip: the method field)
                 boolean torch = (h[0] == 'P' && h[1] == 'K') || (h[0] & 0xff) == 0x80;
-                if (!torch && (Safetensors.looksLike(h, ch.size()) || p.getFileName().toString().endsWith(".safetensors"))) {
+                if (Safetensors.looksLike(h, ch.size()) || (!torch && p.getFileName().toString().endsWith(".safetensors"))) {
                     return Safetensors.read(p);
                 }
             } catch (IOException e) {

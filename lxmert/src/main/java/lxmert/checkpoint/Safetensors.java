@@ -56,7 +56,8 @@ public final class Safetensors {
     private static final Set<String> UNSUPPORTED = Set.of("U16", "U32", "U64", "F8_E4M3", "F8_E5M2", "F8_E8M0",
             "F6_E2M3", "F6_E3M2", "F4", "C64");
 
-    private static final ObjectMapper JSON = new ObjectMapper().enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION);
+    private static final ObjectMapper JSON = new ObjectMapper().enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION)
+            .enable(com.fasterxml.jackson.databind.DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
 
     private Safetensors() {}
 

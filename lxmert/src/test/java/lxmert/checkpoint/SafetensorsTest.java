@@ -167,6 +167,7 @@ class SafetensorsTest {
         bad("{\"__metadata__\":{\"n\":1}}", new byte[0], "__metadata__", "\"n\"", "not a string");
         bad(" {}", new byte[0], "must start with '{'");
         bad("{\"x\":", new byte[0], "not valid JSON");
+        bad("{} {\"hidden\":1}", new byte[0], "not valid JSON"); // nothing may follow the object but spaces
         // header length larger than the file
         Path f = tmp.resolve("long.safetensors");
         Files.write(f, ByteBuffer.allocate(10).order(ByteOrder.LITTLE_ENDIAN).putLong(0, 1000).put(8, (byte) '{').array());
@@ -176,6 +177,17 @@ class SafetensorsTest {
         Files.write(g, new byte[5]);
         e = assertThrows(CheckpointException.class, () -> Safetensors.read(g));
         assertTrue(e.getMessage().contains("truncated") && e.getMessage().contains(g.toString()), e.getMessage());
+    }
+
+    /** A header of 128 bytes makes the file start with 0x80, as a legacy torch pickle does: still read as safetensors. */
+    @Test
+    void headerLengthStartingWith0x80IsStillSafetensors() throws Exception {
+        String json = "{\"x\":{\"dtype\":\"F32\",\"shape\":[1],\"data_offsets\":[0,4]}}";
+        Path f = file("w.bin", json + " ".repeat(128 - json.length()), le(5f));
+        assertEquals((byte) 0x80, Files.readAllBytes(f)[0]);
+        StateDict sd = Checkpoints.readFile(f);
+        assertEquals(StateDict.Format.SAFETENSORS, sd.format());
+        assertArrayEquals(new float[] {5f}, sd.get("x").toFloatArray());
     }
 
     @Test

@@ -56,6 +56,17 @@ public final class Checkpoints {
      */
     public static Map<String, Tensor> readCanonical(Path p, Consumer<String> warn) {
         if (HfFolder.is(p)) return HfFolder.open(p, warn).canonical(warn);
-        return ModelWeights.withTiedDecoder(KeyMaps.toCanonical(readFile(p)));
+        return canonical(readFile(p));
+    }
+
+    /**
+     * A state dict under canonical names with the tied decoder; a safetensors file's tensors in the model's order
+     * ({@link KeyMaps#inModelOrder}: the {@code safetensors} library sorts them by dtype and name), a torch file's
+     * as stored (torch keeps the state dict's order).
+     */
+    static Map<String, Tensor> canonical(StateDict sd) {
+        Map<String, Tensor> c = KeyMaps.toCanonical(sd);
+        if (sd.format() == StateDict.Format.SAFETENSORS) c = KeyMaps.inModelOrder(c);
+        return ModelWeights.withTiedDecoder(c);
     }
 }

@@ -151,7 +151,7 @@ public final class HfFolder {
     public Map<String, Tensor> canonical(Consumer<String> warn) {
         StateDict sd = read();
         KeyMaps.Layout layout = KeyMaps.detect(sd.keySet());
-        Map<String, Tensor> c = KeyMaps.toCanonical(sd);
+        Map<String, Tensor> c = Checkpoints.canonical(sd);
         if (layout == KeyMaps.Layout.HF_QA || KeyMaps.isTaskModel(c.keySet())) return c;
         Map<String, Tensor> kept = new LinkedHashMap<>();
         List<String> dropped = new ArrayList<>();
@@ -163,7 +163,7 @@ public final class HfFolder {
             warn.accept("warning: " + weights + ": dropping " + dropped.size() + " weights of heads that " + dir.resolve(CONFIG)
                     + " switches off (task_obj_predict / visual_*_loss / task_qa false): " + dropped);
         }
-        return ModelWeights.withTiedDecoder(kept);
+        return kept;
     }
 
     // ------------------------------------------------------------------ writing

@@ -179,6 +179,48 @@ public final class KeyMaps {
         return layout == Layout.HF || layout == Layout.HF_QA || layout == Layout.HF_BASE;
     }
 
+    /**
+     * Names of LXMERT's modules and parameters in the order the original (and HuggingFace's {@code Lxmert*}) declare
+     * them; within any one parent the names that occur are in this relative order.
+     */
+    private static final List<String> DECLARATION_ORDER = List.of("module", "lxrt_encoder", "model", "bert", "embeddings",
+            "encoder", "pooler", "word_embeddings", "position_embeddings", "token_type_embeddings", "visn_fc", "visn_layer_norm",
+            "box_fc", "box_layer_norm", "layer", "x_layers", "r_layers", "attention", "visual_attention", "lang_self_att",
+            "visn_self_att", "self", "att", "query", "key", "value", "intermediate", "lang_inter", "lang_output", "visn_inter",
+            "visn_output", "output", "dense", "LayerNorm", "weight", "bias", "cls", "predictions", "transform", "decoder",
+            "seq_relationship", "obj_predict_head", "decoder_dict", "obj", "attr", "feat", "answer_head", "logit_fc");
+
+    /**
+     * Orders canonical keys as the model's state dict does (module declaration order, layer indexes numerically); keys
+     * with other names come after the known ones at their level, alphabetically.
+     */
+    public static final java.util.Comparator<String> MODEL_ORDER = (a, b) -> {
+        String[] x = a.split("\\."), y = b.split("\\.");
+        for (int i = 0; i < Math.min(x.length, y.length); i++) {
+            if (x[i].equals(y[i])) continue;
+            boolean nx = !x[i].isEmpty() && x[i].chars().allMatch(Character::isDigit);
+            boolean ny = !y[i].isEmpty() && y[i].chars().allMatch(Character::isDigit);
+            if (nx && ny) return new java.math.BigInteger(x[i]).compareTo(new java.math.BigInteger(y[i]));
+            int rx = DECLARATION_ORDER.indexOf(x[i]), ry = DECLARATION_ORDER.indexOf(y[i]);
+            if (rx < 0) rx = Integer.MAX_VALUE;
+            if (ry < 0) ry = Integer.MAX_VALUE;
+            return rx != ry ? Integer.compare(rx, ry) : x[i].compareTo(y[i]);
+        }
+        return Integer.compare(x.length, y.length);
+    };
+
+    /**
+     * Canonical tensors in the model's state-dict order ({@link #MODEL_ORDER}): for files whose order is not the
+     * model's, such as safetensors files written by the {@code safetensors} library (sorted by dtype and name).
+     */
+    public static Map<String, Tensor> inModelOrder(Map<String, Tensor> canonical) {
+        List<String> keys = new ArrayList<>(canonical.keySet());
+        keys.sort(MODEL_ORDER);
+        Map<String, Tensor> out = new LinkedHashMap<>();
+        for (String k : keys) out.put(k, canonical.get(k));
+        return out;
+    }
+
     private static Map<String, Tensor> rename(Map<String, Tensor> in, Layout layout, boolean toCanonical, String what) {
         Map<String, Tensor> out = new LinkedHashMap<>();
         Map<String, String> from = new LinkedHashMap<>();

@@ -183,6 +183,21 @@ class HfInteropTest {
         assertTrue(TorchReader.read(hfFile).containsKey("answer_head.logit_fc.3.bias"));
     }
 
+    /** A safetensors file as the safetensors library writes it (tensors sorted by name) converts to the original's order. */
+    @Test
+    void sortedSafetensorsConvertInTheModelsOrder() throws Exception {
+        StateDict orig = TorchReader.read(Fixtures.small().resolve("model_LXRT.pth"));
+        Map<String, Tensor> hf = KeyMaps.fromCanonical(KeyMaps.toCanonical(orig), KeyMaps.Layout.HF);
+        Map<String, Tensor> sorted = new java.util.TreeMap<>(hf);
+        sorted.remove("cls.predictions.decoder.weight"); // the library drops the tied key too
+        Path f = tmp.resolve("sorted.safetensors");
+        Safetensors.write(f, new LinkedHashMap<>(sorted));
+        assertEquals(new ArrayList<>(sorted.keySet()), new ArrayList<>(Safetensors.read(f).keySet()));
+        Path back = tmp.resolve("sorted-back.pth");
+        assertEquals(0, run("convert", "--in", f.toString(), "--out", back.toString()), err.toString());
+        assertSameTensors(orig, TorchReader.read(back));
+    }
+
     @Test
     void lxmertModelWithoutPrefixIsRecognised() throws Exception {
         Map<String, Tensor> base = new LinkedHashMap<>();

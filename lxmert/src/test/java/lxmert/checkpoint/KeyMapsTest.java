@@ -34,6 +34,31 @@ class KeyMapsTest {
         assertTrue(e.getMessage().contains("encoder.foo.weight"), e.getMessage());
     }
 
+    /** Shuffled, the 473 keys of lxr955 and the 129 of the fixture sort back into the state dict's order. */
+    @Test
+    void modelOrderIsTheStateDictOrder() throws Exception {
+        for (Path manifest : new Path[] {Fixtures.shared().resolve("fixtures/lxr955-manifest.json"), Fixtures.small().resolve("manifest.json")}) {
+            List<String> keys = new ArrayList<>(Fixtures.shapes(Fixtures.json(manifest).get("state_dict").get("keys")).keySet());
+            List<String> canonical = new ArrayList<>();
+            for (String k : keys) canonical.add(KeyMaps.toCanonical(k, KeyMaps.Layout.ORIGINAL));
+            List<String> shuffled = new ArrayList<>(canonical);
+            java.util.Collections.shuffle(shuffled, new java.util.Random(7));
+            assertTrue(!shuffled.equals(canonical));
+            shuffled.sort(KeyMaps.MODEL_ORDER);
+            assertEquals(canonical, shuffled, manifest.toString());
+            List<String> alphabetical = new ArrayList<>(canonical);
+            java.util.Collections.sort(alphabetical); // what the safetensors library writes
+            alphabetical.sort(KeyMaps.MODEL_ORDER);
+            assertEquals(canonical, alphabetical);
+        }
+        // a task model: encoder first, then the head; unknown names after known ones
+        List<String> task = new ArrayList<>(List.of("logit_fc.3.bias", "zz.x", "logit_fc.0.weight", "bert.pooler.dense.bias",
+                "logit_fc.10.weight", "bert.embeddings.LayerNorm.weight"));
+        task.sort(KeyMaps.MODEL_ORDER);
+        assertEquals(List.of("bert.embeddings.LayerNorm.weight", "bert.pooler.dense.bias", "logit_fc.0.weight", "logit_fc.3.bias",
+                "logit_fc.10.weight", "zz.x"), task);
+    }
+
     @Test
     void keyRules() {
         assertEquals("bert.encoder.layer.0.output.LayerNorm.weight",

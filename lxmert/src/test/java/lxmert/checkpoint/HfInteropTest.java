@@ -138,6 +138,18 @@ class HfInteropTest {
         }
     }
 
+    /** HF folder to HF folder in the other format: same keys, order and bytes; the config carried over. */
+    @Test
+    void hfFolderToHfFolderChangesOnlyTheFormat() throws Exception {
+        Path st = tmp.resolve("st"), bin = tmp.resolve("bin");
+        assertEquals(0, run("convert", "--in", Fixtures.small().resolve("model_LXRT.pth").toString(), "--out", st.toString(),
+                "--layout", "hf", "--config", smallConfig().toString()), err.toString());
+        assertEquals(0, run("convert", "--in", st.toString(), "--out", bin.toString(), "--layout", "hf", "--format", "bin"), err.toString());
+        assertSameTensors(Checkpoints.readFile(st.resolve(HfFolder.SAFETENSORS)), Checkpoints.readFile(bin.resolve(HfFolder.BIN)));
+        assertEquals(Fixtures.json(st.resolve(HfFolder.CONFIG)), Fixtures.json(bin.resolve(HfFolder.CONFIG)));
+        assertEquals("", err.toString());
+    }
+
     @Test
     void hfFileWithoutTiedDecoderGetsIt() throws Exception {
         Map<String, Tensor> hf = new LinkedHashMap<>(KeyMaps.fromCanonical(

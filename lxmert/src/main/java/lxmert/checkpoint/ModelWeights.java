@@ -23,9 +23,12 @@ public final class ModelWeights {
 
     private ModelWeights() {}
 
-    /** Reads a checkpoint of any supported format and layout and returns its tensors under canonical names. */
+    /**
+     * Reads a checkpoint of any supported format and layout (a torch or safetensors file, or a HuggingFace folder:
+     * {@link Checkpoints#readCanonical}) and returns its tensors under canonical names; warnings go to standard error.
+     */
     public static Map<String, Tensor> readCanonical(Path file) {
-        return KeyMaps.toCanonical(TorchReader.read(file));
+        return Checkpoints.readCanonical(file, System.err::println);
     }
 
     /**
@@ -79,17 +82,52 @@ public final class ModelWeights {
 
     /**
      * The parameters as lazily-read tensors under canonical names (with the tied decoder alias after
-     * {@code cls.predictions.transform.LayerNorm.bias} when the model has an MLM head), ready for
-     * {@link KeyMaps#fromCanonical} and {@link TorchWriter#writeZip}.
+     * {@code cls.predictions.transform.LayerNorm.bias} when the model has an MLM head, sharing the word embeddings'
+     * data so that {@link TorchWriter} writes it as one storage), ready for {@link KeyMaps#fromCanonical} and
+     * {@link TorchWriter#writeZip}.
      */
     public static Map<String, Tensor> tensors(Map<String, NDArray> params) {
-        Map<String, Tensor> out = new LinkedHashMap<>();
+        Map<String, NDArray> withTied = new LinkedHashMap<>();
         for (Map.Entry<String, NDArray> e : params.entrySet()) {
-            out.put(e.getKey(), lazy(e.getKey(), e.getValue()));
+            withTied.put(e.getKey(), e.getValue());
             if (e.getKey().equals("cls.predictions.transform.LayerNorm.bias") && params.containsKey(WORD_EMBEDDINGS)) {
-                out.put(TIED_DECODER, lazy(TIED_DECODER, params.get(WORD_EMBEDDINGS)));
+                withTied.put(TIED_DECODER, params.get(WORD_EMBEDDINGS));
             }
         }
+        return lazyAll(withTied);
+    }
+
+    /** Lazily-read tensors of named arrays; names of the same array share one tensor's data ({@link Tensor#sharesDataWith}). */
+    public static Map<String, Tensor> lazyAll(Map<String, NDArray> arrays) {
+        Map<String, Tensor> out = new LinkedHashMap<>();
+        Map<NDArray, Tensor> seen = new java.util.IdentityHashMap<>();
+        for (Map.Entry<String, NDArray> e : arrays.entrySet()) {
+            Tensor t = seen.get(e.getValue());
+            t = t != null ? t.withName(e.getKey()) : lazy(e.getKey(), e.getValue());
+            seen.putIfAbsent(e.getValue(), t);
+            out.put(e.getKey(), t);
+        }
+        return out;
+    }
+
+    /**
+     * {@code canonical} with the tied decoder {@link #TIED_DECODER} added (sharing the word embeddings' data, after
+     * {@code cls.predictions.transform.LayerNorm.bias}) when the tensors have an MLM head but lack the key, as
+     * HuggingFace files often do; unchanged otherwise.
+     */
+    public static Map<String, Tensor> withTiedDecoder(Map<String, Tensor> canonical) {
+        Tensor words = canonical.get(WORD_EMBEDDINGS);
+        if (canonical.containsKey(TIED_DECODER) || words == null || !canonical.containsKey("cls.predictions.bias")) return canonical;
+        Map<String, Tensor> out = new LinkedHashMap<>();
+        boolean added = false;
+        for (Map.Entry<String, Tensor> e : canonical.entrySet()) {
+            out.put(e.getKey(), e.getValue());
+            if (e.getKey().equals("cls.predictions.transform.LayerNorm.bias")) {
+                out.put(TIED_DECODER, words.withName(TIED_DECODER));
+                added = true;
+            }
+        }
+        if (!added) out.put(TIED_DECODER, words.withName(TIED_DECODER));
         return out;
     }
 

@@ -20,6 +20,8 @@ public final class StateDict extends AbstractMap<String, Tensor> {
         LEGACY,
         /** Zip archive ({@code torch.save} default since 1.6): {@code <prefix>/data.pkl} and {@code <prefix>/data/<key>}. */
         ZIP,
+        /** HuggingFace safetensors: 8-byte header length, JSON header, raw little-endian data ({@link Safetensors}). */
+        SAFETENSORS,
         /** Built in memory, not read from a file. */
         MEMORY
     }
@@ -27,12 +29,22 @@ public final class StateDict extends AbstractMap<String, Tensor> {
     private final Map<String, Tensor> tensors;
     private final Path source;
     private final Format format;
+    private final Map<String, String> metadata;
 
     public StateDict(Map<String, Tensor> tensors, Path source, Format format) {
+        this(tensors, source, format, Map.of());
+    }
+
+    /** With the file's string metadata (a safetensors {@code __metadata__}; empty for torch files). */
+    public StateDict(Map<String, Tensor> tensors, Path source, Format format, Map<String, String> metadata) {
         this.tensors = Collections.unmodifiableMap(new LinkedHashMap<>(tensors));
         this.source = source;
         this.format = format;
+        this.metadata = Collections.unmodifiableMap(new LinkedHashMap<>(metadata));
     }
+
+    /** The file's string metadata in file order (a safetensors {@code __metadata__}); empty when it has none. */
+    public Map<String, String> metadata() { return metadata; }
 
     /** The file this was read from, or null if built in memory. */
     public Path source() { return source; }

@@ -144,6 +144,18 @@ public final class Tensor {
 
     public String name() { return name; }
 
+    /**
+     * True if {@code o} has this tensor's data: the same bytes object or the same lazy supplier (one is the other
+     * {@link #withName renamed}, as tied weights are), with the same dtype and shape. Equal values alone are not
+     * shared data.
+     */
+    public boolean sharesDataWith(Tensor o) {
+        return o != null && dataIdentity() == o.dataIdentity() && dtype == o.dtype && Arrays.equals(shape, o.shape);
+    }
+
+    /** The object that identifies this tensor's data (its buffer or its supplier), for {@link #sharesDataWith}. */
+    Object dataIdentity() { return data != null ? data : supplier; }
+
     public DType dtype() { return dtype; }
 
     /** A copy of the shape. */

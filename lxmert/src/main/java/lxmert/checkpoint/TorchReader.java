@@ -214,6 +214,7 @@ public final class TorchReader {
                     + ", expected a state dict (OrderedDict of tensors)");
         }
         Map<String, Tensor> out = new LinkedHashMap<>();
+        Map<TensorRef, Tensor> views = new java.util.IdentityHashMap<>(); // tied weights: one view, several keys
         for (Map.Entry<?, ?> e : ((Map<?, ?>) root).entrySet()) {
             if (!(e.getKey() instanceof String)) throw new CheckpointException(file + ": state dict key " + e.getKey() + " is not a string");
             String name = (String) e.getKey();
@@ -225,9 +226,24 @@ public final class TorchReader {
             if (s.bytes == null) {
                 throw new CheckpointException(file + ": storage data missing for storage key " + s.key + " (tensor " + name + ")");
             }
-            out.put(name, Tensor.fromStorage(name, s.dtype, t.size(), t.stride(), t.offset(), s.bytes));
+            Tensor same = sameView(views, t);
+            Tensor v = same != null ? same.withName(name) : Tensor.fromStorage(name, s.dtype, t.size(), t.stride(), t.offset(), s.bytes);
+            views.put(t, v);
+            out.put(name, v);
         }
         return out;
+    }
+
+    /** An earlier tensor that is the same view (storage, offset, size, stride) as {@code t}, or null. */
+    private static Tensor sameView(Map<TensorRef, Tensor> views, TensorRef t) {
+        for (Map.Entry<TensorRef, Tensor> e : views.entrySet()) {
+            TensorRef o = e.getKey();
+            if (o.storage() == t.storage() && o.offset() == t.offset() && java.util.Arrays.equals(o.size(), t.size())
+                    && java.util.Arrays.equals(o.stride(), t.stride())) {
+                return e.getValue();
+            }
+        }
+        return null;
     }
 
     /** Maps regions of a file: one mapping of the whole file when it fits in a ByteBuffer, else one per region. */

@@ -23,8 +23,9 @@ import java.util.zip.CRC32;
  *                          persistent_id('storage', torch.FloatStorage, "i", "cpu", numel), 0, shape, stride,
  *                          False, OrderedDict())}
  *   archive/byteorder    "little"
- *   archive/data/0..N-1  raw little-endian bytes of each tensor (one storage per tensor; tied weights are
- *                        written as separate storages)
+ *   archive/data/i       raw little-endian bytes of each storage: one per tensor, except that tensors with the
+ *                        same data (tied weights: {@link Tensor#sharesDataWith}) are written once, both keys naming
+ *                        the storage of the first, as torch does for the tied MLM decoder
  *   archive/version      "3\n"
  * </pre>
  * Like torch's {@code PyTorchStreamWriter}, every entry's data starts at a multiple of 64 bytes, padded with an
@@ -47,6 +48,55 @@ public final class TorchWriter {
     /** Writes {@code tensors} (in iteration order; map keys are the saved names) to {@code out} atomically. */
     public static void writeZip(Path out, Map<String, Tensor> tensors) {
         List<Map.Entry<String, Tensor>> items = new ArrayList<>(tensors.entrySet());
+        int[] storage = storages(items);
+        atomically(out, ch -> {
+            ZipOut zip = new ZipOut(ch);
+            zip.entry(ARCHIVE + "/data.pkl", ByteBuffer.wrap(dataPkl(items, storage)));
+            zip.entry(ARCHIVE + "/byteorder", ByteBuffer.wrap("little".getBytes(StandardCharsets.US_ASCII)));
+            for (int i = 0; i < items.size(); i++) {
+                if (storage[i] != i) continue; // shares the storage of an earlier tensor: written once
+                zip.entry(ARCHIVE + "/data/" + i, dataOf(out, items.get(i)));
+            }
+            zip.entry(ARCHIVE + "/version", ByteBuffer.wrap("3\n".getBytes(StandardCharsets.US_ASCII)));
+            zip.finish();
+        });
+    }
+
+    /**
+     * For each tensor the index of the first tensor with the same data ({@link Tensor#sharesDataWith}: tied weights
+     * such as the MLM decoder and the word embeddings), which is the storage both are written with, as torch does.
+     */
+    static int[] storages(List<Map.Entry<String, Tensor>> items) {
+        int[] storage = new int[items.size()];
+        Map<Object, Integer> first = new java.util.IdentityHashMap<>();
+        for (int i = 0; i < items.size(); i++) {
+            Tensor t = items.get(i).getValue();
+            Integer j = first.get(t.dataIdentity());
+            storage[i] = j != null && t.sharesDataWith(items.get(j).getValue()) ? j : i;
+            if (j == null) first.put(t.dataIdentity(), i);
+        }
+        return storage;
+    }
+
+    static ByteBuffer dataOf(Path out, Map.Entry<String, Tensor> item) {
+        try {
+            return item.getValue().data();
+        } catch (RuntimeException e) {
+            throw new CheckpointException(out + ": cannot get the data of tensor " + item.getKey() + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** Writes the content of a file through a channel. */
+    interface Body {
+        void write(FileChannel ch) throws IOException;
+    }
+
+    /**
+     * Writes {@code out} atomically: {@code body} writes a temporary file in the target directory, which is forced to
+     * disk and renamed over {@code out}; if anything fails the temporary file is deleted and an existing {@code out}
+     * is left untouched.
+     */
+    static void atomically(Path out, Body body) {
         Path abs = out.toAbsolutePath();
         Path dir = abs.getParent();
         Path tmp;
@@ -64,21 +114,7 @@ public final class TorchWriter {
         boolean done = false;
         try {
             try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING)) {
-                ZipOut zip = new ZipOut(ch);
-                zip.entry(ARCHIVE + "/data.pkl", ByteBuffer.wrap(dataPkl(items)));
-                zip.entry(ARCHIVE + "/byteorder", ByteBuffer.wrap("little".getBytes(StandardCharsets.US_ASCII)));
-                for (int i = 0; i < items.size(); i++) {
-                    Tensor t = items.get(i).getValue();
-                    ByteBuffer data;
-                    try {
-                        data = t.data();
-                    } catch (RuntimeException e) {
-                        throw new CheckpointException(out + ": cannot get the data of tensor " + items.get(i).getKey() + ": " + e.getMessage(), e);
-                    }
-                    zip.entry(ARCHIVE + "/data/" + i, data);
-                }
-                zip.entry(ARCHIVE + "/version", ByteBuffer.wrap("3\n".getBytes(StandardCharsets.US_ASCII)));
-                zip.finish();
+                body.write(ch);
                 ch.force(true);
             }
             try {
@@ -112,6 +148,13 @@ public final class TorchWriter {
 
     /** The pickled OrderedDict of {@code _rebuild_tensor_v2} calls, storage i for tensor i. */
     static byte[] dataPkl(List<Map.Entry<String, Tensor>> items) {
+        int[] own = new int[items.size()];
+        for (int i = 0; i < own.length; i++) own[i] = i;
+        return dataPkl(items, own);
+    }
+
+    /** The pickled OrderedDict of {@code _rebuild_tensor_v2} calls, tensor i over storage {@code storage[i]}. */
+    static byte[] dataPkl(List<Map.Entry<String, Tensor>> items, int[] storage) {
         PickleWriter p = new PickleWriter().proto();
         p.global("collections", "OrderedDict").emptyTuple().reduce();
         if (!items.isEmpty()) {
@@ -124,7 +167,7 @@ public final class TorchWriter {
                 p.str(name);
                 p.global("torch._utils", "_rebuild_tensor_v2");
                 p.mark();
-                p.mark().str("storage").global("torch", t.dtype().storageClass()).str(Integer.toString(i)).str("cpu")
+                p.mark().str("storage").global("torch", t.dtype().storageClass()).str(Integer.toString(storage[i])).str("cpu")
                         .integer(t.numel()).tuple().binpersid();
                 p.integer(0).intTuple(shape).intTuple(Tensor.contiguousStrides(shape)).bool(false);
                 p.global("collections", "OrderedDict").emptyTuple().reduce();

@@ -50,10 +50,10 @@ public final class FinetuneArgs {
     /** How to initialise (at most one). */
     public static final class Weights {
         @Option(names = "--from-scratch", description = "random initialisation (the default)") public boolean fromScratch;
-        @Option(names = "--load-lxmert", description = "pretrained LXMERT .pth: encoder only") public Path lxmert;
-        @Option(names = "--load-lxmert-qa", description = "pretrained LXMERT .pth: encoder + answer-head surgery") public Path lxmertQa;
-        @Option(names = "--load", description = "a task snapshot (this project's or the original's)") public Path snapshot;
-        @Option(names = "--bert", description = "HuggingFace bert-base-uncased pytorch_model.bin: language layers, embeddings, pooler") public Path bert;
+        @Option(names = "--load-lxmert", description = "pretrained LXMERT weights (P or P_LXRT.pth, a .safetensors file, or a HuggingFace folder): encoder only") public Path lxmert;
+        @Option(names = "--load-lxmert-qa", description = "pretrained LXMERT weights (as --load-lxmert, with the pretraining answer head): encoder + answer-head surgery") public Path lxmertQa;
+        @Option(names = "--load", description = "a task snapshot (this project's or the original's, .pth or .safetensors) or a HuggingFace LxmertForQuestionAnswering folder") public Path snapshot;
+        @Option(names = "--bert", description = "HuggingFace bert-base-uncased weights (pytorch_model.bin, model.safetensors or its folder): language layers, embeddings, pooler") public Path bert;
     }
 
     @ArgGroup(exclusive = true) public Size size;

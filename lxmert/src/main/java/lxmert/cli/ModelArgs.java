@@ -20,7 +20,7 @@ public class ModelArgs {
 
     @Option(names = "--task", description = "vqa, gqa or nlvr2 (default: the run folder's run.json)") public String task;
     @Option(names = "--data", defaultValue = "data", description = "data root (default: the run folder's, else ${DEFAULT-VALUE})") public Path data;
-    @Option(names = "--config", description = "lxr955, tiny or JSON (default: config.json beside the snapshot, else lxr955)") public String config;
+    @Option(names = "--config", description = "lxr955, tiny or JSON (default: a HuggingFace folder's config.json, else config.json beside the snapshot, else lxr955)") public String config;
     @Option(names = "--vocab", description = "vocabulary (default: the run folder's copy, else DATA/bert-base-uncased-vocab.txt, else DATA/synth-vocab.txt)") public Path vocab;
     @Mixin public DeviceOption dev;
 

@@ -55,7 +55,7 @@ public final class PretrainArgs {
     /** Weights to start from (at most one). */
     public static final class Weights {
         @Option(names = "--load-lxmert", description = "LXMERT weights P (P or P_LXRT.pth), answer head excluded") public Path lxmert;
-        @Option(names = "--bert", description = "HuggingFace bert-base-uncased pytorch_model.bin") public Path bert;
+        @Option(names = "--bert", description = "HuggingFace bert-base-uncased weights: pytorch_model.bin, model.safetensors or its folder") public Path bert;
     }
 
     @ArgGroup(exclusive = true) public Size size;

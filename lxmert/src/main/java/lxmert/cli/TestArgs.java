@@ -14,7 +14,7 @@ import java.util.function.Consumer;
  * {@link #resolve} checks them and opens the snapshot's model description.
  */
 public final class TestArgs extends ModelArgs {
-    @Option(names = "--load", required = true, description = "task snapshot (X, X.pth); RUN/BEST of a run folder needs no other option") public Path load;
+    @Option(names = "--load", required = true, description = "task snapshot (X, X.pth, X.safetensors) or a HuggingFace LxmertForQuestionAnswering folder (config.json + model.safetensors or pytorch_model.bin); RUN/BEST of a run folder needs no other option") public Path load;
     @Option(names = "--test", required = true, description = "split to predict") public String test;
     @Option(names = "--output", required = true, description = "directory for the prediction file") public Path output;
     @Option(names = "--batch-size", defaultValue = "1024", converter = Check.PositiveInt.class,

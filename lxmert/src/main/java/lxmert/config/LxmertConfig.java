@@ -18,8 +18,10 @@ import java.util.Set;
  * The one flat configuration record of an LXMERT model, with HuggingFace {@code LxmertConfig} field names.
  *
  * <p>Read with {@link #fromJson(String, String)} / {@link #load(Path)}: a HuggingFace {@code config.json} of an
- * LXMERT model loads as it is (its bookkeeping keys are accepted and ignored); any other unknown field is an
- * error that names it. Presets: {@link #lxr955()} (the released model), {@link #tiny()} and {@link #synth()}; any
+ * LXMERT model loads as it is, from the 2020 files to what current {@code transformers} writes: its bookkeeping keys
+ * ({@code architectures}, {@code dtype}, {@code use_cache}, the {@code task_*} and {@code visual_*_loss} flags that
+ * {@link lxmert.checkpoint.HfFolder} reads, ...) are accepted silently; any other unknown key is ignored with one
+ * warning line that lists them all. Presets: {@link #lxr955()} (the released model), {@link #tiny()} and {@link #synth()}; any
  * other config is built by field name with {@link #builder()} or changed with {@link #toBuilder()}.
  */
 public record LxmertConfig(
@@ -53,7 +55,16 @@ public record LxmertConfig(
             "visual_attr_loss", "visual_feat_loss", "output_attentions", "output_hidden_states",
             "pad_token_id", "bos_token_id", "eos_token_id", "id2label", "label2id", "_name_or_path",
             "return_dict", "use_return_dict", "tie_word_embeddings", "is_encoder_decoder", "problem_type",
-            "initializer_factor", "chunk_size_feed_forward", "pruned_heads", "torchscript", "name_or_path");
+            "initializer_factor", "chunk_size_feed_forward", "pruned_heads", "torchscript", "name_or_path",
+            // written by current transformers (PretrainedConfig.to_dict), meaningless here
+            "dtype", "use_cache", "use_bfloat16", "add_cross_attention", "is_decoder", "tie_encoder_decoder",
+            "cross_attention_hidden_size", "tokenizer_class", "prefix", "sep_token_id", "decoder_start_token_id",
+            "finetuning_task", "task_specific_params", "tf_legacy_loss", "max_length", "min_length", "do_sample",
+            "early_stopping", "num_beams", "num_beam_groups", "diversity_penalty", "temperature", "top_k", "top_p",
+            "typical_p", "repetition_penalty", "length_penalty", "no_repeat_ngram_size", "encoder_no_repeat_ngram_size",
+            "bad_words_ids", "num_return_sequences", "output_scores", "return_dict_in_generate", "forced_bos_token_id",
+            "forced_eos_token_id", "remove_invalid_values", "exponential_decay_length_penalty", "suppress_tokens",
+            "begin_suppress_tokens", "_attn_implementation_autoset", "_commit_hash", "attn_implementation");
 
     public LxmertConfig {
         require(vocab_size > 0, "vocab_size", vocab_size);
@@ -121,15 +132,28 @@ public record LxmertConfig(
         }
     }
 
+    /** Reads a config JSON file; a warning line for unknown keys goes to standard error. */
     public static LxmertConfig load(Path file) throws IOException {
-        return fromJson(Files.readString(file), file.toString());
+        return load(file, System.err::println);
+    }
+
+    /** Reads a config JSON file; {@code warn} receives one line listing the unknown keys, if there are any. */
+    public static LxmertConfig load(Path file, java.util.function.Consumer<String> warn) throws IOException {
+        return fromJson(Files.readString(file), file.toString(), warn);
+    }
+
+    /** {@link #fromJson(String, String, java.util.function.Consumer)} warning on standard error. */
+    public static LxmertConfig fromJson(String json, String source) {
+        return fromJson(json, source, System.err::println);
     }
 
     /**
-     * Parses a JSON object. Missing fields take the {@link #lxr955()} value (as HuggingFace defaults do);
-     * unknown fields other than HuggingFace bookkeeping are an error naming the field and the source.
+     * Parses a JSON object. Missing fields take the {@link #lxr955()} value (as HuggingFace defaults do); a field of
+     * the wrong type or an invalid value is an error naming it and the source; HuggingFace bookkeeping keys are
+     * ignored; other unknown keys are ignored too, and {@code warn} receives one line naming the source and listing
+     * them.
      */
-    public static LxmertConfig fromJson(String json, String source) {
+    public static LxmertConfig fromJson(String json, String source, java.util.function.Consumer<String> warn) {
         JsonNode root;
         try {
             root = JSON.readTree(json);
@@ -140,6 +164,7 @@ public record LxmertConfig(
             throw new IllegalArgumentException(source + ": expected a JSON object");
         }
         Map<String, Object> values = defaults();
+        java.util.List<String> unknown = new java.util.ArrayList<>();
         Iterator<Map.Entry<String, JsonNode>> it = root.fields();
         while (it.hasNext()) {
             Map.Entry<String, JsonNode> e = it.next();
@@ -163,9 +188,10 @@ public record LxmertConfig(
                             + " (expected " + (old instanceof Integer ? "an integer" : old instanceof Double ? "a number" : "a string") + ")");
                 }
             } else if (!BOOKKEEPING.contains(k)) {
-                throw new IllegalArgumentException(source + ": unknown config field \"" + k + "\"");
+                unknown.add(k);
             }
         }
+        if (!unknown.isEmpty()) warn.accept("warning: " + source + ": ignoring unknown config keys " + unknown);
         try {
             return fromMap(values);
         } catch (IllegalArgumentException e) {

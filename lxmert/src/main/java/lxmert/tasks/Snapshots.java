@@ -24,13 +24,17 @@ public final class Snapshots {
         return dir.resolve(name + ".pth");
     }
 
-    /** The original's {@code --load X} appends ".pth"; accept X, X.pth or a directory holding BEST.pth. */
+    /**
+     * The original's {@code --load X} appends ".pth"; accept X, X.pth, a HuggingFace folder ({@code config.json} with
+     * {@code model.safetensors} or {@code pytorch_model.bin}) or a directory holding BEST.pth.
+     */
     public static Path resolveLoad(Path p) {
-        if (Files.isRegularFile(p)) return p;
+        if (Files.isRegularFile(p) || lxmert.checkpoint.HfFolder.is(p)) return p;
         Path withExt = p.resolveSibling(p.getFileName() + ".pth");
         if (Files.isRegularFile(withExt)) return withExt;
         if (Files.isDirectory(p) && Files.isRegularFile(p.resolve("BEST.pth"))) return p.resolve("BEST.pth");
-        throw new IllegalArgumentException((Files.isDirectory(p) ? "snapshot: " + p + " is a directory without BEST.pth, expected a file"
+        throw new IllegalArgumentException((Files.isDirectory(p) ? "snapshot: " + p + " is a directory without BEST.pth and not a "
+                + "HuggingFace folder (config.json with model.safetensors or pytorch_model.bin), expected a file"
                 : "snapshot not found: " + p) + " (tried " + p + ", " + withExt + (Files.isDirectory(p) ? ", " + p.resolve("BEST.pth") : "") + ")");
     }
 

@@ -46,7 +46,8 @@ public final class Tester implements AutoCloseable {
 
     /**
      * @param snapshot a task snapshot .pth (or the original's name without .pth)
-     * @param config the model config; null = {@code config.json} beside the snapshot, else lxr955
+     * @param config the model config; null = a HuggingFace folder's config.json, {@code config.json} beside the
+     *               snapshot, else lxr955
      */
     public Tester(Task task, Path snapshot, LxmertConfig config, int numAnswers, Path vocab, String device) throws IOException {
         this(task, snapshot, config, numAnswers, null, vocab, device, lxmert.util.Precision.FP32);
@@ -63,8 +64,8 @@ public final class Tester implements AutoCloseable {
         this.task = task;
         this.label2ans = label2ans;
         Path file = Snapshots.resolveLoad(snapshot);
-        if (config == null) {
-            Path cj = file.resolveSibling("config.json");
+        if (config == null) { // a HuggingFace folder's own config.json, else the one beside the snapshot file
+            Path cj = lxmert.checkpoint.HfFolder.is(file) ? file.resolve(lxmert.checkpoint.HfFolder.CONFIG) : file.resolveSibling("config.json");
             config = Files.isRegularFile(cj) ? LxmertConfig.load(cj) : LxmertConfig.lxr955();
         }
         this.config = config;

@@ -24,9 +24,39 @@ class KeyMapsTest {
         assertEquals(KeyMaps.Layout.CANONICAL, KeyMaps.detect(Set.of("bert.pooler.dense.weight", "cls.predictions.bias")));
         assertEquals(KeyMaps.Layout.ORIGINAL_TASK, KeyMaps.detect(Set.of("lxrt_encoder.model.bert.pooler.dense.weight", "logit_fc.0.weight")));
         assertEquals(KeyMaps.Layout.ORIGINAL_TASK, KeyMaps.detect(Set.of("lxrt_encoder.model.module.bert.pooler.dense.weight")));
-        assertEquals(KeyMaps.Layout.HF, KeyMaps.detect(Set.of("lxmert.pooler.dense.weight", "answer_head.logit_fc.0.weight")));
+        assertEquals(KeyMaps.Layout.HF, KeyMaps.detect(Set.of("lxmert.pooler.dense.weight", "cls.predictions.bias", "answer_head.logit_fc.0.weight")));
+        // LxmertForQuestionAnswering: encoder and answer head only
+        assertEquals(KeyMaps.Layout.HF_QA, KeyMaps.detect(Set.of("lxmert.pooler.dense.weight", "answer_head.logit_fc.0.weight")));
+        // LxmertModel saved on its own: no prefix
+        assertEquals(KeyMaps.Layout.HF_BASE, KeyMaps.detect(Set.of("embeddings.word_embeddings.weight", "encoder.layer.0.output.dense.bias",
+                "pooler.dense.weight")));
         CheckpointException e = assertThrows(CheckpointException.class, () -> KeyMaps.detect(Set.of("encoder.foo.weight")));
         assertTrue(e.getMessage().contains("encoder.foo.weight"), e.getMessage());
+    }
+
+    /** Shuffled, the 473 keys of lxr955 and the 129 of the fixture sort back into the state dict's order. */
+    @Test
+    void modelOrderIsTheStateDictOrder() throws Exception {
+        for (Path manifest : new Path[] {Fixtures.shared().resolve("fixtures/lxr955-manifest.json"), Fixtures.small().resolve("manifest.json")}) {
+            List<String> keys = new ArrayList<>(Fixtures.shapes(Fixtures.json(manifest).get("state_dict").get("keys")).keySet());
+            List<String> canonical = new ArrayList<>();
+            for (String k : keys) canonical.add(KeyMaps.toCanonical(k, KeyMaps.Layout.ORIGINAL));
+            List<String> shuffled = new ArrayList<>(canonical);
+            java.util.Collections.shuffle(shuffled, new java.util.Random(7));
+            assertTrue(!shuffled.equals(canonical));
+            shuffled.sort(KeyMaps.MODEL_ORDER);
+            assertEquals(canonical, shuffled, manifest.toString());
+            List<String> alphabetical = new ArrayList<>(canonical);
+            java.util.Collections.sort(alphabetical); // what the safetensors library writes
+            alphabetical.sort(KeyMaps.MODEL_ORDER);
+            assertEquals(canonical, alphabetical);
+        }
+        // a task model: encoder first, then the head; unknown names after known ones
+        List<String> task = new ArrayList<>(List.of("logit_fc.3.bias", "zz.x", "logit_fc.0.weight", "bert.pooler.dense.bias",
+                "logit_fc.10.weight", "bert.embeddings.LayerNorm.weight"));
+        task.sort(KeyMaps.MODEL_ORDER);
+        assertEquals(List.of("bert.embeddings.LayerNorm.weight", "bert.pooler.dense.bias", "logit_fc.0.weight", "logit_fc.3.bias",
+                "logit_fc.10.weight", "zz.x"), task);
     }
 
     @Test
@@ -41,6 +71,11 @@ class KeyMapsTest {
         assertEquals("bert.encoder.x_layers.0.visual_attention.att.query.weight",
                 KeyMaps.toCanonical("lxmert.encoder.x_layers.0.visual_attention.att.query.weight", KeyMaps.Layout.HF));
         assertEquals("answer_head.logit_fc.0.weight", KeyMaps.toCanonical("answer_head.logit_fc.0.weight", KeyMaps.Layout.HF));
+        assertEquals("logit_fc.0.weight", KeyMaps.toCanonical("answer_head.logit_fc.0.weight", KeyMaps.Layout.HF_QA));
+        assertEquals("answer_head.logit_fc.3.bias", KeyMaps.fromCanonical("logit_fc.3.bias", KeyMaps.Layout.HF_QA));
+        assertEquals("lxmert.pooler.dense.bias", KeyMaps.fromCanonical("bert.pooler.dense.bias", KeyMaps.Layout.HF_QA));
+        assertEquals("bert.encoder.r_layers.0.output.dense.bias", KeyMaps.toCanonical("encoder.r_layers.0.output.dense.bias", KeyMaps.Layout.HF_BASE));
+        assertEquals("pooler.dense.bias", KeyMaps.fromCanonical("bert.pooler.dense.bias", KeyMaps.Layout.HF_BASE));
         assertEquals("lxrt_encoder.model.bert.pooler.dense.bias", KeyMaps.fromCanonical("bert.pooler.dense.bias", KeyMaps.Layout.ORIGINAL_TASK));
         assertEquals("lxmert.pooler.dense.bias", KeyMaps.fromCanonical("bert.pooler.dense.bias", KeyMaps.Layout.HF));
         assertEquals("cls.seq_relationship.bias", KeyMaps.fromCanonical("cls.seq_relationship.bias", KeyMaps.Layout.HF));
@@ -68,6 +103,8 @@ class KeyMapsTest {
         assertTrue(canon.containsKey("answer_head.logit_fc.3.bias"));
         assertEquals(KeyMaps.Layout.ORIGINAL, KeyMaps.originalLayoutFor(canon.keySet()));
         for (KeyMaps.Layout layout : KeyMaps.Layout.values()) {
+            // HF_QA spells task models (a pretraining dict in it is the HF spelling), HF_BASE the encoder alone
+            if (layout == KeyMaps.Layout.HF_QA || layout == KeyMaps.Layout.HF_BASE) continue;
             Map<String, Tensor> out = KeyMaps.fromCanonical(canon, layout);
             Path f = tmp.resolve(layout + ".pth");
             TorchWriter.writeZip(f, out);

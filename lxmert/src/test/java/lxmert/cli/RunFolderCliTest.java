@@ -139,6 +139,29 @@ class RunFolderCliTest {
         assertFalse(r.err.contains("from scratch"), r.err);
     }
 
+    /**
+     * A task snapshot converted to a HuggingFace folder (LxmertForQuestionAnswering; config.json from the run folder)
+     * in both weight formats loads with {@code test --load DIR}, its config from the folder's config.json, and
+     * predicts what the snapshot predicts.
+     */
+    @Test
+    void hfFolderOfTheSnapshotPredictsTheSame() throws Exception {
+        Path ref = tmp.resolve("pred-hf-ref");
+        ok("test", "--load", run.resolve("BEST").toString(), "--test", "minival", "--output", ref.toString());
+        for (String format : List.of("safetensors", "bin")) {
+            Path hf = tmp.resolve("hf-" + format);
+            Out c = ok("convert", "--in", run.resolve("BEST.pth").toString(), "--out", hf.toString(), "--layout", "hf", "--format", format);
+            assertTrue(c.out.contains("HF_QA (LxmertForQuestionAnswering)"), c.out);
+            assertEquals(LxmertConfig.load(config).toBuilder().numQaLabels(JSON.readTree(run.resolve("label2ans.json").toFile()).size()).build(),
+                    LxmertConfig.load(hf.resolve("config.json")));
+            Path out = tmp.resolve("pred-hf-" + format);
+            Out t = ok("test", "--task", "vqa", "--data", world.toString(), "--vocab", vocabSaved.toString(), "--load", hf.toString(),
+                    "--test", "minival", "--output", out.toString());
+            assertFalse(t.err.contains("warning"), t.err);
+            assertEquals(JSON.readTree(ref.resolve("minival_predict.json").toFile()), JSON.readTree(out.resolve("minival_predict.json").toFile()));
+        }
+    }
+
     @Test
     void explicitOptionsOverrideWithAWarning() throws Exception {
         Path otherVocab = tmp.resolve("other-vocab.txt");

@@ -143,7 +143,7 @@ public final class MagicCommands {
 
     @Command(name = "load", description = "Load a task snapshot as a model usable from later cells (test, attention maps).")
     public static final class Load extends Common {
-        @Parameters(index = "0", paramLabel = "FILE", description = "task snapshot (X, X.pth)")
+        @Parameters(index = "0", paramLabel = "FILE", description = "task snapshot (X, X.pth, X.safetensors) or a HuggingFace LxmertForQuestionAnswering folder")
         public Path file;
 
         @Mixin public ModelArgs model;

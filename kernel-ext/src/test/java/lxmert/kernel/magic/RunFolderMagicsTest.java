@@ -76,6 +76,22 @@ class RunFolderMagicsTest {
                     out.resolve("minival_predict.json").toString()), System.out);
             assertEquals(preds.accuracy(), assertInstanceOf(Evaluation.class, e).accuracy(), 1e-9);
 
+            // the snapshot as a HuggingFace LxmertForQuestionAnswering folder: %lxmert load and LoadedModel.open take it,
+            // its config from the folder's config.json
+            Path hf = tmp.resolve("hf-qa");
+            var canonical = lxmert.checkpoint.Checkpoints.readCanonical(run.resolve("BEST.pth"), s -> {});
+            lxmert.checkpoint.HfFolder.write(hf, canonical, lxmert.checkpoint.HfFolder.fit(canonical, LxmertConfig.load(cfg),
+                    new java.util.ArrayList<>()), true);
+            Object h = m.run(List.of("load", hf.toString(), "--task", "vqa", "--data", world.toString(), "--vocab",
+                    tmp.resolve("moved-vocab.txt").toString()), System.out);
+            try (LoadedModel lm = assertInstanceOf(LoadedModel.class, h)) {
+                assertEquals(preds.accuracy(), lm.test("minival", null).accuracy(), 1e-12, "%lxmert load HF folder");
+            }
+            try (LoadedModel lm = LoadedModel.open(Task.VQA, hf, null, world, tmp.resolve("moved-vocab.txt"), "cpu")) {
+                assertEquals(preds.accuracy(), lm.test("minival", null).accuracy(), 1e-12, "LoadedModel.open HF folder");
+                assertEquals(8, lm.net().bert().config().visual_feat_dim(), "config from the HF folder's config.json");
+            }
+
             assertFalse(captured(printed).contains("warning"), captured(printed));
             m.run(List.of("load", run.resolve("BEST").toString(), "--task", "vqa", "--vocab", tmp.resolve("moved-vocab.txt").toString(),
                     "--data", tmp.toString()), System.out);

@@ -12,7 +12,6 @@ import lxmert.checkpoint.CheckpointException;
 import lxmert.checkpoint.ModelWeights;
 import lxmert.checkpoint.StateDict;
 import lxmert.checkpoint.Tensor;
-import lxmert.checkpoint.TorchReader;
 
 /**
  * BERT initialisation ({@code --bert FILE}) as the original's {@code from_pretrained("bert-base-uncased")}
@@ -70,7 +69,7 @@ public final class BertInit {
      * bias is copied from the file when it has one. Returns the log line.
      */
     public static String loadMlmBias(Map<String, NDArray> params, Path file) {
-        Map<String, Tensor> t = renamed(TorchReader.read(file));
+        Map<String, Tensor> t = renamed(weights(file));
         NDArray bias = params.get(MLM_BIAS);
         Tensor x = t.get(MLM_BIAS);
         String head = "Train from Scratch: re-initialize all BERT weights of " + file + "; ";
@@ -86,9 +85,23 @@ public final class BertInit {
 
     static final String MLM_BIAS = "cls.predictions.bias";
 
+    /**
+     * The tensors of a BERT checkpoint: a {@code .bin}/{@code .pth} or {@code .safetensors} file, or a HuggingFace
+     * folder (its {@code model.safetensors}, else {@code pytorch_model.bin}).
+     */
+    static StateDict weights(Path file) {
+        if (java.nio.file.Files.isDirectory(file)) {
+            Path st = file.resolve(lxmert.checkpoint.HfFolder.SAFETENSORS);
+            Path bin = file.resolve(lxmert.checkpoint.HfFolder.BIN);
+            if (java.nio.file.Files.isRegularFile(st)) return lxmert.checkpoint.Checkpoints.readFile(st);
+            if (java.nio.file.Files.isRegularFile(bin)) return lxmert.checkpoint.Checkpoints.readFile(bin);
+        }
+        return lxmert.checkpoint.Checkpoints.readFile(file);
+    }
+
     /** Loads {@code file} into {@code params} (canonical names); returns the report. */
     public static Result load(Map<String, NDArray> params, Path file) {
-        StateDict sd = TorchReader.read(file);
+        StateDict sd = weights(file);
         Map<String, Tensor> t = renamed(sd);
         List<String> loaded = new ArrayList<>(), notLoaded = new ArrayList<>(), unused = new ArrayList<>(), bad = new ArrayList<>();
         for (Map.Entry<String, NDArray> p : params.entrySet()) {

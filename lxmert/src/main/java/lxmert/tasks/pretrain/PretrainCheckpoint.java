@@ -2,10 +2,8 @@ package lxmert.tasks.pretrain;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.LinkedHashMap;
 import java.util.Map;
 
-import ai.djl.ndarray.NDArray;
 import lxmert.checkpoint.KeyMaps;
 import lxmert.checkpoint.ModelWeights;
 import lxmert.checkpoint.Tensor;
@@ -30,9 +28,7 @@ public final class PretrainCheckpoint {
 
     /** The tensors of {@code model} under the original's keys, in its order (lazily read when written). */
     public static Map<String, Tensor> originalTensors(LxmertPretraining model) {
-        Map<String, NDArray> sd = model.stateDict();
-        Map<String, Tensor> canonical = new LinkedHashMap<>();
-        sd.forEach((k, v) -> canonical.put(k, ModelWeights.lazy(k, v)));
+        Map<String, Tensor> canonical = ModelWeights.lazyAll(model.stateDict()); // the tied decoder: one storage
         return KeyMaps.fromCanonical(canonical, KeyMaps.Layout.ORIGINAL);
     }
 
@@ -45,13 +41,15 @@ public final class PretrainCheckpoint {
 
     /**
      * Resolves a {@code --load-lxmert[-qa]} argument as the original does ({@code "%s_LXRT.pth" % path}), also
-     * accepting the file itself: {@code P} if it is a file, else {@code P_LXRT.pth}.
+     * accepting the file itself: {@code P} if it is a file or a HuggingFace folder ({@code config.json} with
+     * {@code model.safetensors} or {@code pytorch_model.bin}), else {@code P_LXRT.pth}.
      */
     public static Path resolve(Path p) {
-        if (Files.isRegularFile(p)) return p;
+        if (Files.isRegularFile(p) || lxmert.checkpoint.HfFolder.is(p)) return p;
         Path withSuffix = p.resolveSibling(p.getFileName() + SUFFIX);
         if (Files.isRegularFile(withSuffix)) return withSuffix;
         throw new IllegalArgumentException("pretrained LXMERT weights" + (Files.isDirectory(p) ? ": " + lxmert.util.Check.fileProblem(p)
+                + " and not a HuggingFace folder (config.json with model.safetensors or pytorch_model.bin)"
                 : "not found: " + p) + " (tried " + p + " and " + withSuffix + ")");
     }
 }

@@ -151,6 +151,30 @@ class BertInitTest {
         }
     }
 
+    /** A BERT folder as HuggingFace saves it now (model.safetensors) loads as the .bin does. */
+    @Test
+    void safetensorsFileAndFolderLoadLikeTheBin() throws Exception {
+        Map<String, Tensor> hf = hfBert("bert.", 2);
+        Path bin = tmp.resolve("b.bin"), dir = tmp.resolve("bert-base");
+        TorchWriter.writeZip(bin, hf);
+        java.nio.file.Files.createDirectories(dir);
+        lxmert.checkpoint.Safetensors.write(dir.resolve("model.safetensors"), hf);
+        try (NDManager m = NDManager.newBaseManager()) {
+            Map<String, NDArray> a = LxmertPretraining.create(m, CFG, 3).namedParameters();
+            Map<String, NDArray> b = LxmertPretraining.create(m, CFG, 4).namedParameters();
+            Map<String, NDArray> c = LxmertPretraining.create(m, CFG, 5).namedParameters();
+            BertInit.Result ra = BertInit.load(a, bin);
+            BertInit.Result rb = BertInit.load(b, dir);
+            BertInit.Result rc = BertInit.load(c, dir.resolve("model.safetensors"));
+            assertEquals(ra.loaded(), rb.loaded());
+            assertEquals(ra.loaded(), rc.loaded());
+            for (String k : ra.loaded()) {
+                assertArrayEquals(a.get(k).toFloatArray(), b.get(k).toFloatArray(), 0f, k);
+                assertArrayEquals(a.get(k).toFloatArray(), c.get(k).toFloatArray(), 0f, k);
+            }
+        }
+    }
+
     /** {@code finetune --bert FILE}: the task model's language side takes BERT's weights, the log says so. */
     @Test
     void finetuneBertInitialisesTheTaskEncoder() throws Exception {

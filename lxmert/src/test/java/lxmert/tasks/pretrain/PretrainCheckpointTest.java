@@ -84,6 +84,11 @@ class PretrainCheckpointTest {
             sameKeysAndShapes(manifestKeys(man), back);
             assertEquals(orig.keySet(), back.keySet());
             for (String k : orig.keySet()) assertArrayEquals(orig.get(k).toFloatArray(), back.get(k).toFloatArray(), 0f, k);
+            // the tied decoder is the word embeddings' storage, written once (129 keys, 128 storages), as torch does
+            assertTrue(back.get("module.cls.predictions.decoder.weight").sharesDataWith(back.get("module.bert.embeddings.word_embeddings.weight")));
+            try (java.util.zip.ZipFile z = new java.util.zip.ZipFile(out.toFile())) {
+                assertEquals(orig.size() - 1, java.util.Collections.list(z.entries()).stream().filter(e -> e.getName().contains("/data/")).count());
+            }
             try (var files = Files.list(tmp)) {
                 assertEquals(List.of(out), files.toList(), "no temporary file left behind");
             }
@@ -99,7 +104,10 @@ class PretrainCheckpointTest {
         assertTrue(e.getMessage().contains("nope_LXRT.pth"), e.getMessage());
     }
 
-    /** finetune --load-lxmert-qa OUTPUT/BEST_EVAL_LOSS (and --load-lxmert) loads what pretraining wrote. */
+    /**
+     * finetune --load-lxmert-qa OUTPUT/BEST_EVAL_LOSS (and --load-lxmert) loads what pretraining wrote, and the same
+     * from it converted to a HuggingFace folder.
+     */
     @Test
     void finetuneLoadsTheWrittenCheckpoint() throws Exception {
         Path data = tmp.resolve("data");
@@ -115,9 +123,14 @@ class PretrainCheckpointTest {
             PretrainCheckpoint.save(model, snap, "BEST_EVAL_LOSS");
             model.namedParameters().forEach((k, v) -> written.put(k, v.toFloatArray()));
         }
+        // the same weights as a HuggingFace folder (LxmertForPreTraining, safetensors) load the same way
+        Path hf = tmp.resolve("hf");
+        var canonical = lxmert.checkpoint.Checkpoints.readCanonical(PretrainCheckpoint.file(snap, "BEST_EVAL_LOSS"), s -> {});
+        lxmert.checkpoint.HfFolder.write(hf, canonical, cfg, true);
+        for (Path source : List.of(snap.resolve("BEST_EVAL_LOSS"), hf))
         for (FinetuneOptions.Weights w : new FinetuneOptions.Weights[] {FinetuneOptions.Weights.LXMERT, FinetuneOptions.Weights.LXMERT_QA}) {
             FinetuneOptions o = FinetuneOptions.defaults(Task.VQA, data, tmp.resolve("ft")).withConfig(cfg).withData(DataOptions.of(data))
-                    .withVocab(data.resolve("synth-vocab.txt")).withBatchSize(8).withWeights(w, snap.resolve("BEST_EVAL_LOSS"));
+                    .withVocab(data.resolve("synth-vocab.txt")).withBatchSize(8).withWeights(w, source);
             try (Finetuner f = new Finetuner(o, List.of(), null)) {
                 Map<String, NDArray> p = f.net().module().namedParameters();
                 int enc = 0;

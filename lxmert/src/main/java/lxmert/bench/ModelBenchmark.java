@@ -70,8 +70,14 @@ public final class ModelBenchmark {
 
     /** Runs {@code steps} steps of {@code mode}, logging each to {@code log}. */
     public static Result run(Mode mode, LxmertConfig c, int batch, int steps, List<Device> devices, PrintStream log) throws Exception {
-        try (Session s = Session.open(mode, c, batch, Math.max(steps, 10), devices)) {
+        return run(mode, c, batch, steps, devices, log, null);
+    }
+
+    /** As {@link #run(Mode, LxmertConfig, int, int, List, PrintStream)}, then one more step under the profiler when {@code trace} is set. */
+    public static Result run(Mode mode, LxmertConfig c, int batch, int steps, List<Device> devices, PrintStream log, java.nio.file.Path trace) throws Exception {
+        try (Session s = Session.open(mode, c, batch, Math.max(steps + 1, 10), devices)) {
             Timing.Steps t = Timing.steps(steps, i -> s.step(), log, s::extra);
+            if (trace != null) OpProfile.profile(i -> s.step(), trace).print(log, 30);
             return s.result(t);
         }
     }

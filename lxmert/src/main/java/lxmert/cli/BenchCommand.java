@@ -43,13 +43,16 @@ public final class BenchCommand implements Runnable {
         @Mixin DeviceOption dev;
         @Option(names = "--peak-tflops", converter = Check.PositiveDouble.class,
                 description = "the device's peak TFLOP/s (float32, or the precision used): prints MFU = achieved / peak") Double peakTflops;
+        @Option(names = "--profile", paramLabel = "TRACE.json",
+                description = "after the timed steps, one step under libtorch's profiler: its Chrome trace to this file and a table of "
+                        + "operators by self time (matrix products vs the rest, calls from Java)") Path profile;
         @Option(names = "--no-sgemm", description = "skip the sgemm yardstick measured after the steps (about 2 s)") boolean noSgemm;
 
         @Override
         public Integer call() throws Exception {
             ModelBenchmark.Mode m = ModelBenchmark.Mode.of(mode); // refused before the engine loads
             java.util.List<ai.djl.Device> devices = dev.apply().devices();
-            ModelBenchmark.Result r = ModelBenchmark.run(m, LxmertConfig.resolve(config), batch, steps, devices, System.out);
+            ModelBenchmark.Result r = ModelBenchmark.run(m, LxmertConfig.resolve(config), batch, steps, devices, System.out, profile);
             System.out.println(r.line());
             if (peakTflops != null) System.out.println(r.mfuLine(peakTflops));
             if (!noSgemm) {

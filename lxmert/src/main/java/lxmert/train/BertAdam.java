@@ -122,10 +122,10 @@ public final class BertAdam {
         float c2 = (float) (1 - b2);
         mm.muli((float) b1).addi(g.mul(c1));
         vv.muli((float) b2).addi(g.square().muli(c2));
-        NDArray upd = g.zerosLike().addi(mm); // copy of m in tmp
         NDArray denom = vv.sqrt();
         denom.attach(tmp);
-        upd.divi(denom.addi((float) eps));
+        NDArray upd = mm.div(denom.addi((float) eps)); // m / (sqrt(v) + eps), in tmp
+        upd.attach(tmp);
         if (weightDecay > 0) {
             NDArray wd = p.mul((float) weightDecay);
             wd.attach(tmp);

@@ -23,7 +23,8 @@ import org.slf4j.LoggerFactory;
  *
  * <p>How: every window (at least {@link #WINDOW_SECONDS} s and 2 steps) it reads the CPU time this process used
  * (all threads: {@code getProcessCpuTime}) and the idle time of the CPUs it may run on ({@code /proc/stat}), and sets
- * the intra-op threads to round(used + idle), between 1 and the {@link CpuBudget}. Alone, a process with 2 threads
+ * the intra-op threads to what it could have used, used + idle, between 1 and the {@link CpuBudget} (with a margin:
+ * {@link #decide}). Alone, a process with 2 threads
  * uses 2 CPUs and keeps 2; beside a twin each gets about 1 CPU and drops to 1; when the other process ends, idle
  * time appears and it goes back to 2. The count is set on the calling thread, the one that runs the operations
  * (PyTorch keeps OpenMP's thread count per thread). Where {@code /proc/stat} cannot be read it does nothing.
@@ -133,7 +134,7 @@ public final class ThreadGovernor {
         }
         double used = (cpu - cpu0) / 1e9 / secs;
         double idle = idleCpus(stat0, stat);
-        int next = decide(used, idle, max);
+        int next = decide(used, idle, current, max);
         if (next != current) {
             String msg = String.format(Locale.ROOT, "lxmert: intra-op threads %d -> %d (this process used %.2f CPUs, %.2f more "
                     + "were idle, of %d it may use)", current, next, used, idle, max);
@@ -150,10 +151,18 @@ public final class ThreadGovernor {
         begin(probe.nanoTime());
     }
 
-    /** The count for a window in which this process used {@code used} CPUs while {@code idle} CPUs stood idle. */
-    public static int decide(double used, double idle, int max) {
-        long n = Math.round(used + idle);
-        return (int) Math.max(1, Math.min(max, n));
+    /**
+     * The count for a window in which this process used {@code used} CPUs while {@code idle} CPUs stood idle, with
+     * {@code current} threads: fewer when it could have used less than current - 0.5 (round(used + idle)), more when
+     * it could have used at least current + 0.75 (floor(used + idle + 0.25)); between the two it keeps the count, so
+     * that a share near a half CPU does not flip the count every window.
+     */
+    public static int decide(double used, double idle, int current, int max) {
+        double avail = used + idle;
+        int next = current;
+        if (avail < current - 0.5) next = (int) Math.round(avail);
+        else if (avail >= current + 0.75) next = (int) Math.floor(avail + 0.25);
+        return Math.max(1, Math.min(max, next));
     }
 
     private void begin(long now) {

@@ -36,14 +36,20 @@ class ThreadGovernorTest {
     }
 
     @Test
-    void decideRoundsWhatTheProcessCouldHaveUsed() {
-        assertEquals(2, ThreadGovernor.decide(1.97, 0.02, 2)); // alone, spinning threads: keeps both
-        assertEquals(1, ThreadGovernor.decide(1.02, 0.0, 2));  // beside a twin
-        assertEquals(1, ThreadGovernor.decide(0.66, 0.0, 2));  // one thread beside two busy loops
-        assertEquals(2, ThreadGovernor.decide(1.01, 0.95, 2)); // one thread, the other CPU idle again
-        assertEquals(2, ThreadGovernor.decide(3.9, 4.0, 2));   // never above the budget
-        assertEquals(1, ThreadGovernor.decide(0.0, 0.0, 8));   // never below 1
-        assertEquals(6, ThreadGovernor.decide(5.8, 0.3, 8));
+    void decideFollowsWhatTheProcessCouldHaveUsed() {
+        assertEquals(2, ThreadGovernor.decide(1.97, 0.02, 2, 2)); // alone, spinning threads: keeps both
+        assertEquals(1, ThreadGovernor.decide(1.02, 0.0, 2, 2));  // beside a twin
+        assertEquals(1, ThreadGovernor.decide(0.66, 0.0, 1, 2));  // one thread beside two busy loops
+        assertEquals(2, ThreadGovernor.decide(1.01, 0.95, 1, 2)); // one thread, the other CPU idle again
+        assertEquals(2, ThreadGovernor.decide(3.9, 4.0, 2, 2));   // never above the budget
+        assertEquals(1, ThreadGovernor.decide(0.0, 0.0, 8, 8));   // never below 1
+        assertEquals(6, ThreadGovernor.decide(5.8, 0.3, 8, 8));
+        assertEquals(6, ThreadGovernor.decide(5.6, 0.4, 4, 8));   // up: floor(6.0 + 0.25)
+        // a share of about 1.5 CPUs keeps whatever count is in force: no flipping every window
+        assertEquals(2, ThreadGovernor.decide(1.55, 0.0, 2, 2));
+        assertEquals(1, ThreadGovernor.decide(1.0, 0.6, 1, 2));
+        assertEquals(1, ThreadGovernor.decide(1.45, 0.0, 2, 2));
+        assertEquals(2, ThreadGovernor.decide(1.0, 0.75, 1, 2));
     }
 
     @Test

@@ -1,0 +1,93 @@
+package lxmert.spark;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashSet;
+import java.util.Set;
+import java.util.stream.Stream;
+
+import static org.junit.jupiter.api.Assertions.*;
+
+/** {@code lxmert-spark test} on {@code local[2]} against the single-JVM {@code lxmert test} on the synthetic world. */
+class SparkTestLocalTest {
+    @TempDir static Path tmp;
+    static World w;
+    static Path single;
+    static String singleOut;
+
+    @BeforeAll
+    static void setUp() throws Exception {
+        w = World.create(tmp, 0.5);
+        Path out = tmp.resolve("single");
+        World.Out o = World.run(lxmert.cli.Main.commandLine(), "test", "--task", "vqa", "--data", w.data.toString(),
+                "--vocab", w.vocab.toString(), "--load", w.snapshot.toString(), "--test", "minival", "--output", out.toString(),
+                "--batch-size", "16");
+        assertEquals(0, o.rc(), o.err());
+        single = out.resolve("minival_predict.json");
+        singleOut = o.out();
+    }
+
+    String[] sparkTest(Path out, String... extra) {
+        String[] base = {"test", "--task", "vqa", "--data", w.data.toString(), "--vocab", w.vocab.toString(),
+            "--load", w.snapshot.toString(), "--test", "minival", "--output", out.toString(), "--batch-size", "16"};
+        if (!java.util.Arrays.asList(extra).contains("--master")) extra = Stream.concat(Stream.of(extra), Stream.of("--master", "local[2]")).toArray(String[]::new);
+        return Stream.concat(Stream.of(base), Stream.of(extra)).toArray(String[]::new);
+    }
+
+    @Test
+    void predictionFileIsByteIdenticalToTheSingleJvm() throws Exception {
+        Path out = tmp.resolve("spark");
+        World.Out o = World.run(SparkMain.commandLine(), sparkTest(out, "--partitions", "3"));
+        assertEquals(0, o.rc(), o.err());
+        byte[] expected = Files.readAllBytes(single);
+        assertArrayEquals(expected, Files.readAllBytes(out.resolve("minival_predict.json")));
+        // the test means something: many questions, more than one answer predicted
+        JsonNode preds = new ObjectMapper().readTree(expected);
+        assertTrue(preds.size() > 50, "questions: " + preds.size());
+        Set<String> answers = new HashSet<>();
+        for (JsonNode p : preds) answers.add(p.get("answer").asText());
+        assertTrue(answers.size() > 1, "answers: " + answers);
+        // the same accuracy line as lxmert test
+        assertEquals(singleOut.strip(), o.out().strip());
+        assertTrue(o.err().contains("predicted in 3 partition(s)"), o.err());
+        assertTrue(o.err().contains("stage 0 (3 tasks) done"), o.err());
+        // no temporary folder left behind
+        try (Stream<Path> s = Files.list(out)) {
+            assertEquals(java.util.List.of(out.resolve("minival_predict.json")), s.toList());
+        }
+    }
+
+    @Test
+    void aJobThatFailsOnTheExecutorsLeavesNoPredictionFile() throws Exception {
+        Path bad = tmp.resolve("bad");
+        Files.createDirectories(bad);
+        Files.copy(w.snapshot.resolveSibling("config.json"), bad.resolve("config.json"));
+        Files.write(bad.resolve("snap.pth"), new byte[] {1, 2, 3});
+        Path out = tmp.resolve("failed");
+        String[] args = sparkTest(out, "--partitions", "2");
+        for (int i = 0; i < args.length; i++) if (args[i].equals("--load")) args[i + 1] = bad.resolve("snap.pth").toString();
+        World.Out o = World.run(SparkMain.commandLine(), args);
+        assertEquals(2, o.rc(), o.err());
+        String[] lines = o.err().strip().split("\\R");
+        String last = lines[lines.length - 1];
+        assertTrue(last.startsWith("lxmert-spark test: error: ") && last.contains(bad.resolve("snap.pth").toString()), o.err());
+        assertFalse(o.err().contains("\tat "), "no stack trace without --verbose: " + o.err());
+        try (Stream<Path> s = Files.list(out)) {
+            assertEquals(java.util.List.of(), s.toList(), "no prediction file, no temporary folder");
+        }
+    }
+
+    @Test
+    void aBadMasterUrlIsOneLineAndExitTwo() {
+        World.Out o = World.run(SparkMain.commandLine(), sparkTest(tmp.resolve("m"), "--master", "nonsense://x"));
+        assertEquals(2, o.rc(), o.err());
+        assertTrue(o.err().strip().startsWith("lxmert-spark test: error: --master: could not parse the master URL 'nonsense://x'"), o.err());
+        assertEquals(1, o.err().strip().split("\\R").length, o.err());
+    }
+}

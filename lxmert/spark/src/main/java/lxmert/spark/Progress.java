@@ -2,7 +2,10 @@ package lxmert.spark;
 
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.scheduler.SparkListener;
+import org.apache.spark.TaskFailedReason;
 import org.apache.spark.scheduler.SparkListenerStageCompleted;
+import org.apache.spark.scheduler.SparkListenerTaskEnd;
+import org.apache.spark.scheduler.TaskInfo;
 import org.apache.spark.scheduler.StageInfo;
 
 import java.util.Locale;
@@ -17,6 +20,15 @@ final class Progress extends SparkListener {
 
     static void attach(JavaSparkContext jsc, String what) {
         jsc.sc().addSparkListener(new Progress(what));
+    }
+
+    @Override
+    public void onTaskEnd(SparkListenerTaskEnd e) {
+        if (e.reason() instanceof TaskFailedReason f) {
+            TaskInfo t = e.taskInfo();
+            System.err.printf(Locale.ROOT, "lxmert-spark %s: task %d (partition %d, attempt %d) on executor %s failed: %s%n", what,
+                    t.taskId(), t.partitionId(), t.attemptNumber(), t.executorId(), f.toErrorString().strip().split("\\R", 2)[0]);
+        }
     }
 
     @Override

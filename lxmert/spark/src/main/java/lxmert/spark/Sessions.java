@@ -20,6 +20,7 @@ public final class Sessions {
     /** Starts (or joins) the session for {@code app}. */
     public static SparkSession start(String app, SparkOptions o) {
         SparkConf conf = new SparkConf(); // spark.* system properties, as spark-submit passes them
+        for (var e : o.conf.entrySet()) conf.set(e.getKey(), e.getValue());
         String master = master(o, conf);
         checkMaster(master);
         if (conf.contains("spark.task.cpus")) {

@@ -14,6 +14,9 @@ public final class SparkOptions {
             description = "engine threads per task, set once per executor JVM (spark.task.cpus follows; default 1)")
     public Integer taskThreads;
 
+    @Option(names = "--conf", paramLabel = "KEY=VALUE", description = "a Spark property, as spark-submit --conf (repeatable)")
+    public java.util.Map<String, String> conf = new java.util.LinkedHashMap<>();
+
     /** Engine threads per task (1 unless given). */
     public int taskThreads() {
         return taskThreads == null ? 1 : taskThreads;

@@ -92,7 +92,11 @@ public final class SparkTestCommand implements Callable<Integer> {
                 int p = o.partitions != null ? o.partitions : jsc.defaultParallelism();
                 List<int[][]> slices = Predictions.split(batches, p);
                 JavaRDD<int[][]> rdd = jsc.parallelize(slices, Math.max(1, slices.size()));
-                parts = rdd.mapPartitions(it -> Predictions.partition(spec, flatten(it))).collect();
+                parts = rdd.mapPartitions(it -> {
+                    java.util.Iterator<Predictions.Part> r = Predictions.partition(spec, flatten(it));
+                    FaultInjection.afterPartition();
+                    return r;
+                }).collect();
             } finally {
                 session.stop();
             }

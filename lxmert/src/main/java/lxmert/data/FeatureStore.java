@@ -249,54 +249,130 @@ public final class FeatureStore implements AutoCloseable {
                 if (pool != null) pool.shutdownNow();
             }
             if (n == 0) throw new DataFormatException(tsv, "line 1", "no feature rows found (empty TSV)");
-            // index sections
-            long blobLen = 0;
-            for (byte[] id : ids) blobLen += id.length;
-            h.idsBlobOffset = pos;
-            h.idsBlobLength = blobLen;
-            ByteBuffer blob = ByteBuffer.allocate((int) blobLen);
-            for (byte[] id : ids) blob.put(id);
-            blob.flip();
-            writeFully(out, blob);
-            pos += blobLen;
-            long pad = StoreLayout.align8(pos) - pos;
-            writeFully(out, ByteBuffer.allocate((int) pad));
-            pos += pad;
-            h.idOffsetsOffset = pos;
-            ByteBuffer lb = ByteBuffer.allocate(8 * (n + 1)).order(ByteOrder.LITTLE_ENDIAN);
-            long acc = 0;
-            lb.putLong(0);
-            for (byte[] id : ids) { acc += id.length; lb.putLong(acc); }
-            lb.flip();
-            writeFully(out, lb);
-            pos += 8L * (n + 1);
-            h.recordOffsetsOffset = pos;
-            ByteBuffer rb = ByteBuffer.allocate(8 * n).order(ByteOrder.LITTLE_ENDIAN);
-            for (int i = 0; i < n; i++) rb.putLong(recOff[i]);
-            rb.flip();
-            writeFully(out, rb);
-            pos += 8L * n;
-            h.sortedOffset = pos;
-            Integer[] perm = new Integer[n];
-            for (int i = 0; i < n; i++) perm[i] = i;
-            Arrays.sort(perm, (a, b) -> {
-                int c = Arrays.compareUnsigned(ids.get(a), ids.get(b));
-                return c != 0 ? c : Integer.compare(a, b);
-            });
-            ByteBuffer sb = ByteBuffer.allocate(4 * n).order(ByteOrder.LITTLE_ENDIAN);
-            for (Integer p : perm) sb.putInt(p);
-            sb.flip();
-            writeFully(out, sb);
-            pos += 4L * n;
-            h.totalLength = pos;
-            h.numImages = n;
-            h.featDim = dim;
-            h.maxRecordSize = maxRec;
-            h.maxBoxes = maxBoxes;
-            h.complete = 1;
-            writeFully(out.position(0), h.encode());
-            out.force(true);
+            writeIndex(out, pos, ids, recOff, n, maxRec, maxBoxes, dim, h);
         }
+    }
+
+    /**
+     * Writes a complete store at {@code dest} (atomically: a temporary file renamed into place) from decoded rows in
+     * TSV order, recording the TSV state it stands for ({@code tsvSize}, {@code tsvMtime}: a store placed at
+     * {@link #storePath} of that TSV is then valid for {@link #open}). The records are those {@link #convert} writes
+     * for the same rows (boxes normalised by {@link ObjTsvRow#normalizedBoxes}). The Spark module builds stores from
+     * Parquet with it.
+     */
+    public static void write(java.util.Iterator<ObjTsvRow> rows, Path dest, long tsvSize, long tsvMtime) throws IOException {
+        Path dir = dest.toAbsolutePath().getParent();
+        Files.createDirectories(dir);
+        Path tmp = dir.resolve(dest.getFileName() + ".tmp-" + ProcessHandle.current().pid() + "-" + System.nanoTime());
+        boolean ok = false;
+        try {
+            Header h = new Header();
+            h.topK = -1;
+            h.tsvSize = tsvSize;
+            h.tsvMtime = tsvMtime;
+            List<byte[]> ids = new ArrayList<>();
+            long[] recOff = new long[1024];
+            int n = 0, maxRec = 0, maxBoxes = 0, dim = 0;
+            try (FileChannel out = FileChannel.open(tmp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
+                out.position(HEADER);
+                long pos = HEADER;
+                while (rows.hasNext()) {
+                    ObjTsvRow r = rows.next();
+                    if (dim != 0 && r.featDim() != dim) {
+                        throw new IllegalArgumentException("img_id " + r.imgId() + ": feature dim " + r.featDim() + ", the rows before have " + dim);
+                    }
+                    byte[] rec = record(r);
+                    writeFully(out, ByteBuffer.wrap(rec));
+                    if (n == recOff.length) recOff = Arrays.copyOf(recOff, n * 2);
+                    recOff[n++] = pos;
+                    pos += rec.length;
+                    ids.add(r.imgId().getBytes(StandardCharsets.UTF_8));
+                    maxRec = Math.max(maxRec, rec.length);
+                    maxBoxes = Math.max(maxBoxes, r.numBoxes());
+                    dim = r.featDim();
+                }
+                if (n == 0) throw new IllegalArgumentException(dest + ": no feature rows to write");
+                writeIndex(out, pos, ids, recOff, n, maxRec, maxBoxes, dim, h);
+            }
+            try {
+                Files.move(tmp, dest, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+            } catch (AtomicMoveNotSupportedException e) {
+                Files.move(tmp, dest, StandardCopyOption.REPLACE_EXISTING);
+            }
+            ok = true;
+        } finally {
+            if (!ok) Files.deleteIfExists(tmp);
+        }
+    }
+
+    /** One row in the record layout of {@link StoreLayout}. */
+    private static byte[] record(ObjTsvRow r) {
+        int n = r.numBoxes(), d = r.featDim();
+        StoreLayout.Offsets o = StoreLayout.offsets(n, d);
+        ByteBuffer b = ByteBuffer.allocate(o.size()).order(ByteOrder.LITTLE_ENDIAN);
+        b.putInt(0, r.imgH()).putInt(4, r.imgW()).putInt(8, n).putInt(12, d);
+        for (int i = 0; i < n; i++) {
+            b.putLong(o.objId() + 8 * i, r.objectsId()[i]);
+            b.putFloat(o.objConf() + 4 * i, r.objectsConf()[i]);
+            b.putLong(o.attrId() + 8 * i, r.attrsId()[i]);
+            b.putFloat(o.attrConf() + 4 * i, r.attrsConf()[i]);
+        }
+        float[] boxes = r.normalizedBoxes();
+        for (int i = 0; i < 4 * n; i++) b.putFloat(o.boxes() + 4 * i, boxes[i]);
+        for (int i = 0; i < n * d; i++) b.putFloat(o.features() + 4 * i, r.features()[i]);
+        return b.array();
+    }
+
+    /** Writes the index sections after the records (ending at {@code pos}) and the header; forces the file. */
+    private static void writeIndex(FileChannel out, long pos, List<byte[]> ids, long[] recOff, int n, int maxRec, int maxBoxes,
+                                   int dim, Header h) throws IOException {
+        // index sections
+        long blobLen = 0;
+        for (byte[] id : ids) blobLen += id.length;
+        h.idsBlobOffset = pos;
+        h.idsBlobLength = blobLen;
+        ByteBuffer blob = ByteBuffer.allocate((int) blobLen);
+        for (byte[] id : ids) blob.put(id);
+        blob.flip();
+        writeFully(out, blob);
+        pos += blobLen;
+        long pad = StoreLayout.align8(pos) - pos;
+        writeFully(out, ByteBuffer.allocate((int) pad));
+        pos += pad;
+        h.idOffsetsOffset = pos;
+        ByteBuffer lb = ByteBuffer.allocate(8 * (n + 1)).order(ByteOrder.LITTLE_ENDIAN);
+        long acc = 0;
+        lb.putLong(0);
+        for (byte[] id : ids) { acc += id.length; lb.putLong(acc); }
+        lb.flip();
+        writeFully(out, lb);
+        pos += 8L * (n + 1);
+        h.recordOffsetsOffset = pos;
+        ByteBuffer rb = ByteBuffer.allocate(8 * n).order(ByteOrder.LITTLE_ENDIAN);
+        for (int i = 0; i < n; i++) rb.putLong(recOff[i]);
+        rb.flip();
+        writeFully(out, rb);
+        pos += 8L * n;
+        h.sortedOffset = pos;
+        Integer[] perm = new Integer[n];
+        for (int i = 0; i < n; i++) perm[i] = i;
+        Arrays.sort(perm, (a, b) -> {
+            int c = Arrays.compareUnsigned(ids.get(a), ids.get(b));
+            return c != 0 ? c : Integer.compare(a, b);
+        });
+        ByteBuffer sb = ByteBuffer.allocate(4 * n).order(ByteOrder.LITTLE_ENDIAN);
+        for (Integer p : perm) sb.putInt(p);
+        sb.flip();
+        writeFully(out, sb);
+        pos += 4L * n;
+        h.totalLength = pos;
+        h.numImages = n;
+        h.featDim = dim;
+        h.maxRecordSize = maxRec;
+        h.maxBoxes = maxBoxes;
+        h.complete = 1;
+        writeFully(out.position(0), h.encode());
+        out.force(true);
     }
 
     /** One decoded record. */

@@ -48,7 +48,11 @@ public final class SparkMain implements Runnable {
         // a failed task is reported once, as the command's error line: not as the executor's and the scheduler's
         // stack traces (--verbose shows them)
         System.setProperty("org.slf4j.simpleLogger.log.org.apache.spark.executor.Executor", "off");
-        System.setProperty("org.slf4j.simpleLogger.log.org.apache.spark.scheduler.TaskSetManager", "error");
+        System.setProperty("org.slf4j.simpleLogger.log.org.apache.spark.scheduler.TaskSetManager", "off");
+        for (String noisy : new String[] {"org.apache.spark.util.Utils", "org.apache.spark.sql.execution.datasources.FileFormatWriter",
+            "org.apache.spark.sql.execution.datasources.FileFormatDataWriter", "org.apache.hadoop.mapreduce.lib.output.FileOutputCommitter", "org.apache.hadoop.util.Shell"}) {
+            System.setProperty("org.slf4j.simpleLogger.log." + noisy, "off");
+        }
     }
 
     public static CommandLine commandLine() {
@@ -90,15 +94,47 @@ public final class SparkMain implements Runnable {
 
     /**
      * What went wrong: through Spark's job failure (a {@code SparkException} whose cause is the task's exception) to
-     * the exception an executor threw, then through the wrappers {@link Errors#unwrap} knows.
+     * the exception an executor threw, then through the wrappers {@link Errors#unwrap} knows. When Spark kept only
+     * the text of the task's exception (a write job, or an exception that did not deserialize), the innermost
+     * "Caused by" (or the lost task's exception) of that text is the error: bad input when its class is one of the
+     * project's bad-input exceptions.
      */
     static Throwable cause(Throwable e) {
         Throwable t = Errors.unwrap(e);
         for (int i = 0; i < 10 && t.getCause() != null && t.getCause() != t
-                && (t.getClass().getName().startsWith("org.apache.spark.") || t instanceof java.io.UncheckedIOException); i++) {
+                && (isSpark(t) || t instanceof java.io.UncheckedIOException); i++) {
             t = Errors.unwrap(t.getCause());
         }
+        if (isSpark(t) && t.getMessage() != null) {
+            Throwable told = fromText(t.getMessage());
+            if (told != null) return told;
+        }
         return t;
+    }
+
+    private static boolean isSpark(Throwable t) {
+        return t.getClass().getName().startsWith("org.apache.spark.");
+    }
+
+    private static final java.util.regex.Pattern EXCEPTION = java.util.regex.Pattern.compile(
+            "(?:Caused by: |\\): )([a-zA-Z_$][\\w$]*(?:\\.[a-zA-Z_$][\\w$]*)+(?:Exception|Error)): ([^\\n]*)");
+    private static final java.util.Set<String> BAD_INPUT = java.util.Set.of("lxmert.data.DataFormatException",
+            "lxmert.checkpoint.CheckpointException", "java.lang.IllegalArgumentException", "java.lang.NumberFormatException",
+            "java.nio.file.NoSuchFileException", "java.io.FileNotFoundException", "java.nio.file.AccessDeniedException",
+            "java.nio.file.NotDirectoryException");
+
+    /** The innermost exception named in a Spark failure's text, or null. */
+    static Throwable fromText(String text) {
+        java.util.regex.Matcher m = EXCEPTION.matcher(text);
+        String cls = null, msg = null;
+        while (m.find()) {
+            if (m.group(1).startsWith("org.apache.spark.")) continue;
+            cls = m.group(1);
+            msg = m.group(2).strip();
+        }
+        if (cls == null) return null;
+        if (cls.equals("java.nio.file.NoSuchFileException")) msg = "file not found: " + msg;
+        return BAD_INPUT.contains(cls) ? new IllegalArgumentException(msg) : new RuntimeException(msg + " (" + cls + ")");
     }
 
     public static void main(String[] args) {

@@ -27,6 +27,8 @@ public final class SparkMain implements Runnable {
 
     private static final String[] QUIET = {"org.apache.spark", "org.sparkproject", "org.apache.hadoop", "org.apache.parquet",
         "io.netty", "org.apache.kerby", "org.apache.curator", "org.apache.zookeeper"};
+    /** Loggers whose WARN says nothing a user can act on (the pure-Java Hadoop code is what runs here). */
+    private static final String[] SILENT_WARN = {"org.apache.hadoop.util.NativeCodeLoader"};
 
     @Override
     public void run() {
@@ -45,6 +47,7 @@ public final class SparkMain implements Runnable {
             String key = "org.slf4j.simpleLogger.log." + p;
             if (System.getProperty(key) == null) System.setProperty(key, "warn");
         }
+        for (String p : SILENT_WARN) System.setProperty("org.slf4j.simpleLogger.log." + p, "error");
         // a failed task is reported once, as the command's error line: not as the executor's and the scheduler's
         // stack traces (--verbose shows them)
         System.setProperty("org.slf4j.simpleLogger.log.org.apache.spark.executor.Executor", "off");

@@ -19,7 +19,7 @@ import java.util.List;
 import static org.junit.jupiter.api.Assertions.*;
 
 /** The partition functions of the test job as plain methods, without Spark. */
-class PredictionsTest {
+class SparkPredictionsTest {
     @TempDir Path tmp;
 
     @Test

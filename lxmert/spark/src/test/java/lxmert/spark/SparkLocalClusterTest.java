@@ -17,7 +17,7 @@ import static org.junit.jupiter.api.Assertions.*;
  * pom, and spark.executor.extraClassPath = the test class path). Each executor JVM loads the model exactly once;
  * an executor killed in the middle of the job has its task retried and the prediction file is unchanged.
  */
-class LocalClusterTest {
+class SparkLocalClusterTest {
     @TempDir static Path tmp;
     static World w;
     static byte[] single;

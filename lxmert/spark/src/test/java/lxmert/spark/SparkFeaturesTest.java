@@ -19,7 +19,7 @@ import java.util.List;
 import static org.junit.jupiter.api.Assertions.*;
 
 /** {@code features}: TSV -> Parquet -> store, every field of every image against the single-JVM reader and store. */
-class FeaturesTest {
+class SparkFeaturesTest {
     @TempDir static Path tmp;
     static Path tsv;
     static List<ObjTsvRow> ref;

@@ -150,6 +150,26 @@ public final class FeatureStore implements AutoCloseable {
         return st;
     }
 
+    /**
+     * Opens the complete store file {@code store} without its TSV (a store written by {@link #write}, or converted
+     * elsewhere): its first {@code topK} rows ({@code <= 0}: all). The header must be complete and of this format.
+     */
+    public static FeatureStore openStore(Path store, int topK, int expectedDim) throws IOException {
+        lxmert.util.Check.file("feature store", store);
+        Header h = Header.readComplete(store);
+        if (h == null) throw new DataFormatException(store, "header", "not a complete feature store of format " + FORMAT_VERSION);
+        if (h.topK > 0 && (topK <= 0 || topK > h.topK)) {
+            throw new DataFormatException(store, "header", "holds only the first " + h.topK + " rows of its TSV, "
+                    + (topK <= 0 ? "all rows" : "the first " + topK) + " requested");
+        }
+        FeatureStore st = new FeatureStore(store, null, h, false);
+        if (topK > 0 && topK < st.rows) st = new FeatureStore(st, topK);
+        if (expectedDim > 0 && st.featDim != expectedDim) {
+            throw new DataFormatException(store, "feature dim", "expected " + expectedDim + ", found " + st.featDim);
+        }
+        return st;
+    }
+
     /** Test hook: reopens a valid store mapping its records in windows of {@code segmentBytes} (multiple of 8). */
     static FeatureStore reopenWithSegment(FeatureStore st, long segmentBytes) throws IOException {
         long size = Files.size(st.tsv), mtime = Files.getLastModifiedTime(st.tsv).toMillis();
@@ -425,7 +445,7 @@ public final class FeatureStore implements AutoCloseable {
     /** The store file. */
     public Path path() { return path; }
 
-    /** The TSV the store was built from. */
+    /** The TSV the store was built from (null for a store opened by {@link #openStore}). */
     public Path tsv() { return tsv; }
 
     /** True if this open converted the TSV (false when an existing store was reused). */
@@ -599,6 +619,13 @@ public final class FeatureStore implements AutoCloseable {
 
         /** The header at {@code p} if it is a complete store of the given TSV state and topK, else null. */
         static Header readValid(Path p, long tsvSize, long tsvMtime, int topK) throws IOException {
+            Header h = readComplete(p);
+            if (h == null || h.tsvSize != tsvSize || h.tsvMtime != tsvMtime || h.topK != topK) return null;
+            return h;
+        }
+
+        /** The header at {@code p} if it is a complete store of this format, whatever TSV it was made from, else null. */
+        static Header readComplete(Path p) throws IOException {
             if (!Files.isRegularFile(p) || Files.size(p) < HEADER) return null;
             ByteBuffer b = ByteBuffer.allocate(HEADER).order(ByteOrder.LITTLE_ENDIAN);
             try (FileChannel ch = FileChannel.open(p, StandardOpenOption.READ)) {
@@ -614,8 +641,7 @@ public final class FeatureStore implements AutoCloseable {
             h.idsBlobOffset = b.getLong(); h.idsBlobLength = b.getLong(); h.idOffsetsOffset = b.getLong();
             h.recordOffsetsOffset = b.getLong(); h.sortedOffset = b.getLong(); h.totalLength = b.getLong();
             h.complete = b.getInt();
-            if (h.version != FORMAT_VERSION || h.complete != 1 || h.tsvSize != tsvSize || h.tsvMtime != tsvMtime
-                    || h.topK != topK || h.totalLength != Files.size(p)) return null;
+            if (h.version != FORMAT_VERSION || h.complete != 1 || h.totalLength != Files.size(p)) return null;
             return h;
         }
     }

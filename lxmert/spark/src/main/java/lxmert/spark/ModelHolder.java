@@ -57,11 +57,17 @@ public final class ModelHolder {
     public static synchronized TaskData data(PredictSpec spec) {
         return DATA.computeIfAbsent(spec.dataKey(), k -> {
             try {
-                return load(Task.parse(k.task()), DataOptions.of(Path.of(k.data())), k.split(), Path.of(k.vocab()), k.label2ans());
+                return load(Task.parse(k.task()), options(k.data(), k.parquet()), k.split(), Path.of(k.vocab()), k.label2ans());
             } catch (IOException e) {
                 throw new UncheckedIOException(e);
             }
         });
+    }
+
+    /** The data options of {@code data}, features from the Parquet datasets of {@code parquet} when non-null. */
+    static DataOptions options(String data, String parquet) throws IOException {
+        DataOptions o = DataOptions.of(Path.of(data));
+        return parquet == null ? o : o.withStores(ParquetStores.of(Path.of(parquet)));
     }
 
     /** Loads split(s) {@code split} as {@code lxmert test} does. */

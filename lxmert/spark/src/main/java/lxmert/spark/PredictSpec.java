@@ -9,9 +9,10 @@ import java.util.List;
  * (a shared filesystem, or files shipped with {@code --files} under the same path).
  *
  * @param label2ans the head's answer table (a run folder's), or null for the data root's
+ * @param parquet   a folder of Parquet feature datasets to read the features from, or null for the TSVs' stores
  */
 public record PredictSpec(String task, String snapshot, String configJson, int numAnswers, List<String> label2ans,
-                          String vocab, String data, String split, int taskThreads) implements Serializable {
+                          String vocab, String data, String split, int taskThreads, String parquet) implements Serializable {
     public PredictSpec {
         label2ans = label2ans == null ? null : List.copyOf(label2ans);
     }
@@ -20,13 +21,13 @@ public record PredictSpec(String task, String snapshot, String configJson, int n
     public record ModelKey(String task, String snapshot, String configJson, int numAnswers, List<String> label2ans, String vocab) {}
 
     /** What makes a split's examples. */
-    public record DataKey(String task, String data, String split, String vocab, List<String> label2ans) {}
+    public record DataKey(String task, String data, String split, String vocab, List<String> label2ans, String parquet) {}
 
     ModelKey modelKey() {
         return new ModelKey(task, snapshot, configJson, numAnswers, label2ans, vocab);
     }
 
     DataKey dataKey() {
-        return new DataKey(task, data, split, vocab, label2ans);
+        return new DataKey(task, data, split, vocab, label2ans, parquet);
     }
 }

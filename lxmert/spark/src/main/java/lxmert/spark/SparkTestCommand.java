@@ -39,12 +39,14 @@ import java.util.concurrent.Callable;
 public final class SparkTestCommand implements Callable<Integer> {
     @Mixin TestArgs args;
     @Mixin SparkOptions spark;
+    @picocli.CommandLine.Option(names = "--parquet", description = "read the features from this folder of Parquet datasets "
+            + "(features --tsv ... --out DIR) instead of the TSVs' stores") Path parquet;
 
     @Override
     public Integer call() throws Exception {
         TestArgs.Resolved t = args.resolve(SparkMain.warn("test"));
         if (!t.device().startsWith("cpu")) SparkMain.warn("test").accept("executors predict on their CPUs; --device " + t.device() + " is not used");
-        Result r = run(t.model(), args.load, args.test, args.output, args.batchSize, spark);
+        Result r = run(t.model(), args.load, args.test, args.output, args.batchSize, spark, parquet);
         for (String line : r.tester().dataSummary()) System.err.println(line);
         System.err.println("wrote " + r.tester().file() + " (" + r.tester().n() + " predictions)");
         System.err.println(r.jvms());
@@ -62,7 +64,7 @@ public final class SparkTestCommand implements Callable<Integer> {
     public record Result(Tester.Result tester, Map<String, Integer> loadsByJvm, String jvms) {}
 
     /** The spec executors need for {@code model} and {@code snapshot}; the config resolved as {@code Tester} does. */
-    static PredictSpec spec(RunFolder.Model model, Path snapshot, String split, int taskThreads) throws IOException {
+    static PredictSpec spec(RunFolder.Model model, Path snapshot, String split, int taskThreads, Path parquet) throws IOException {
         Path file = Snapshots.resolveLoad(snapshot).toAbsolutePath().normalize();
         Check.file("--load", file);
         LxmertConfig config = model.config();
@@ -73,16 +75,16 @@ public final class SparkTestCommand implements Callable<Integer> {
         int n = model.label2ans() != null ? model.label2ans().size() : model.task().recipe().numAnswers(model.data());
         return new PredictSpec(model.task().id, file.toString(), config.toJson(), n, model.label2ans(),
                 model.vocab().toAbsolutePath().normalize().toString(), model.data().toAbsolutePath().normalize().toString(),
-                split, taskThreads);
+                split, taskThreads, parquet == null ? null : parquet.toAbsolutePath().normalize().toString());
     }
 
     /** Predicts {@code split} over Spark and writes the prediction file into {@code outDir}. */
-    public static Result run(RunFolder.Model model, Path snapshot, String split, Path outDir, int batchSize, SparkOptions o)
-            throws Exception {
-        PredictSpec spec = spec(model, snapshot, split, o.taskThreads());
+    public static Result run(RunFolder.Model model, Path snapshot, String split, Path outDir, int batchSize, SparkOptions o,
+                             Path parquet) throws Exception {
+        PredictSpec spec = spec(model, snapshot, split, o.taskThreads(), parquet);
         Files.createDirectories(outDir);
         // the driver reads the split (and converts a feature TSV to its store once, before any executor needs it)
-        try (TaskData d = ModelHolder.load(model.task(), DataOptions.of(Path.of(spec.data())), split, Path.of(spec.vocab()), model.label2ans())) {
+        try (TaskData d = ModelHolder.load(model.task(), ModelHolder.options(spec.data(), spec.parquet()), split, Path.of(spec.vocab()), model.label2ans())) {
             int[][] batches = TrainingLoop.batches(d.size(), batchSize, false, false, 0);
             SparkSession session = Sessions.start("lxmert-spark test", o);
             List<Predictions.Part> parts;

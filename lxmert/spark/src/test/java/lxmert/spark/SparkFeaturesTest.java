@@ -87,6 +87,10 @@ class SparkFeaturesTest {
         } finally {
             s.stop();
         }
+        // Parquet read without Spark (what test --parquet does in each JVM)
+        List<ObjTsvRow> direct = ParquetStores.readAll(dataset);
+        assertEquals(ref.size(), direct.size());
+        for (int i = 0; i < ref.size(); i++) assertSameRow(ref.get(i), direct.get(i));
         // Parquet -> store, against the single-JVM conversion of the TSV
         Path store = tmp.resolve("from-parquet.lxfs");
         o = World.run(SparkMain.commandLine(), "features", "--parquet", dataset.toString(), "--store", store.toString(),

@@ -52,7 +52,7 @@ class SparkPredictionsTest {
     void partitionsPredictWhatThePredictorPredictsOverTheWholeSplit() throws Exception {
         World w = World.create(tmp, 0.3);
         PredictSpec spec = new PredictSpec("vqa", w.snapshot.toString(), World.config().toJson(),
-                Task.VQA.recipe().numAnswers(w.data), null, w.vocab.toString(), w.data.toString(), "minival", 1);
+                Task.VQA.recipe().numAnswers(w.data), null, w.vocab.toString(), w.data.toString(), "minival", 1, null);
         Tester tester = ModelHolder.model(spec);
         int loads = ModelHolder.loads();
         assertSame(tester, ModelHolder.model(spec), "one model per JVM and snapshot");

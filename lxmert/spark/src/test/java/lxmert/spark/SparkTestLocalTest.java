@@ -8,7 +8,9 @@ import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.HashSet;
+import java.util.List;
 import java.util.Set;
 import java.util.stream.Stream;
 
@@ -61,6 +63,36 @@ class SparkTestLocalTest {
         try (Stream<Path> s = Files.list(out)) {
             assertEquals(java.util.List.of(out.resolve("minival_predict.json")), s.toList());
         }
+    }
+
+    @Test
+    void predictionsFromParquetFeaturesAreByteIdenticalToo() throws Exception {
+        // the features as Parquet, and a data root that has the questions and answers but no feature TSV at all
+        List<String> tsvs = new ArrayList<>();
+        try (Stream<Path> s = Files.list(w.data.resolve("mscoco_imgfeat"))) {
+            s.filter(p -> p.toString().endsWith(".tsv")).forEach(p -> tsvs.add(p.toString()));
+        }
+        Path parquet = tmp.resolve("parquet");
+        List<String> args = new ArrayList<>(List.of("features", "--out", parquet.toString(), "--master", "local[2]", "--tsv"));
+        args.addAll(tsvs);
+        World.Out f = World.run(SparkMain.commandLine(), args.toArray(String[]::new));
+        assertEquals(0, f.rc(), f.err());
+        Path noTsv = tmp.resolve("data-without-tsv");
+        try (Stream<Path> s = Files.walk(w.data)) {
+            for (Path p : s.toList()) {
+                Path rel = w.data.relativize(p);
+                if (rel.startsWith("mscoco_imgfeat")) continue;
+                if (Files.isDirectory(p)) Files.createDirectories(noTsv.resolve(rel.toString()));
+                else Files.copy(p, noTsv.resolve(rel.toString()));
+            }
+        }
+        Path out = tmp.resolve("spark-parquet");
+        String[] a = sparkTest(out, "--partitions", "3", "--parquet", parquet.toString());
+        for (int i = 0; i < a.length; i++) if (a[i].equals("--data")) a[i + 1] = noTsv.toString();
+        World.Out o = World.run(SparkMain.commandLine(), a);
+        assertEquals(0, o.rc(), o.err());
+        assertArrayEquals(Files.readAllBytes(single), Files.readAllBytes(out.resolve("minival_predict.json")));
+        assertFalse(Files.exists(noTsv.resolve("mscoco_imgfeat")), "no TSV and no store in the data root");
     }
 
     @Test

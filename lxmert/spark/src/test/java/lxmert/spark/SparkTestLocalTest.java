@@ -116,6 +116,44 @@ class SparkTestLocalTest {
     }
 
     @Test
+    void evaluateGivesTheNumbersOfLxmertEvaluate() {
+        String[] args = {"evaluate", "--task", "vqa", "--data", w.data.toString(), "--split", "minival", "--predictions", single.toString()};
+        World.Out a = World.run(lxmert.cli.Main.commandLine(), args);
+        World.Out b = World.run(SparkMain.commandLine(), args);
+        assertEquals(0, a.rc(), a.err());
+        assertEquals(0, b.rc(), b.err());
+        assertTrue(a.out().startsWith("{\"accuracy\": "), a.out());
+        assertEquals(a.out(), b.out());
+        // with the official annotations too (VQA)
+        String[] off = java.util.stream.Stream.concat(java.util.Arrays.stream(args),
+                java.util.stream.Stream.of("--annotations", w.data.resolve("vqa/minival_annotations.json").toString())).toArray(String[]::new);
+        a = World.run(lxmert.cli.Main.commandLine(), off);
+        b = World.run(SparkMain.commandLine(), off);
+        assertEquals(0, a.rc(), a.err());
+        assertTrue(a.out().contains("soft_accuracy"), a.out());
+        assertEquals(a.out(), b.out());
+    }
+
+    @Test
+    void taskCpusThatDisagreeWithTaskThreadsAreRefusedBeforeSparkStarts() {
+        World.Out o = World.run(SparkMain.commandLine(), sparkTest(tmp.resolve("cpus"), "--task-threads", "1", "--conf", "spark.task.cpus=2"));
+        assertEquals(2, o.rc(), o.err());
+        assertTrue(o.err().strip().startsWith("lxmert-spark test: error: spark.task.cpus is 2 but --task-threads is 1"), o.err());
+        assertEquals(1, o.err().strip().split("\\R").length, o.err());
+    }
+
+    @Test
+    void aMissingSnapshotIsOneLineNamingItAndExitTwo() {
+        String[] a = sparkTest(tmp.resolve("nosnap"));
+        for (int i = 0; i < a.length; i++) if (a[i].equals("--load")) a[i + 1] = tmp.resolve("absent.pth").toString();
+        World.Out o = World.run(SparkMain.commandLine(), a);
+        assertEquals(2, o.rc(), o.err());
+        String[] lines = o.err().strip().split("\\R");
+        assertTrue(lines[lines.length - 1].startsWith("lxmert-spark test: error: ") && lines[lines.length - 1].contains("absent"), o.err());
+        assertFalse(o.err().contains("\tat "), o.err());
+    }
+
+    @Test
     void aBadMasterUrlIsOneLineAndExitTwo() {
         World.Out o = World.run(SparkMain.commandLine(), sparkTest(tmp.resolve("m"), "--master", "nonsense://x"));
         assertEquals(2, o.rc(), o.err());

@@ -63,6 +63,7 @@ public final class SparkMain implements Runnable {
         cl.addSubcommand(new SparkTestCommand());
         cl.addSubcommand(new SparkEvaluateCommand());
         cl.addSubcommand(new FeaturesCommand());
+        cl.addSubcommand(new BenchCommand());
         cl.setParameterExceptionHandler((e, args) -> {
             CommandLine cmd = e.getCommandLine();
             PrintWriter err = cmd.getErr();

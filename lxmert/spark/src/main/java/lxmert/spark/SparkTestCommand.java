@@ -92,13 +92,7 @@ public final class SparkTestCommand implements Callable<Integer> {
                 JavaSparkContext jsc = JavaSparkContext.fromSparkContext(session.sparkContext());
                 Progress.attach(jsc, "test " + model.task().id + " " + split);
                 int p = o.partitions != null ? o.partitions : jsc.defaultParallelism();
-                List<int[][]> slices = Predictions.split(batches, p);
-                JavaRDD<int[][]> rdd = jsc.parallelize(slices, Math.max(1, slices.size()));
-                parts = rdd.mapPartitions(it -> {
-                    java.util.Iterator<Predictions.Part> r = Predictions.partition(spec, flatten(it));
-                    FaultInjection.afterPartition();
-                    return r;
-                }).collect();
+                parts = predict(jsc, spec, batches, p);
             } finally {
                 session.stop();
             }
@@ -111,6 +105,17 @@ public final class SparkTestCommand implements Callable<Integer> {
             return new Result(tr, jvms, "predicted in " + parts.size() + " partition(s) by " + jvms.size()
                     + " JVM(s); models loaded per JVM: " + jvms);
         }
+    }
+
+    /** The job: {@code batches} cut into {@code partitions} runs of whole batches, predicted on the executors. */
+    static List<Predictions.Part> predict(JavaSparkContext jsc, PredictSpec spec, int[][] batches, int partitions) {
+        List<int[][]> slices = Predictions.split(batches, partitions);
+        JavaRDD<int[][]> rdd = jsc.parallelize(slices, Math.max(1, slices.size()));
+        return rdd.mapPartitions(it -> {
+            java.util.Iterator<Predictions.Part> r = Predictions.partition(spec, flatten(it));
+            FaultInjection.afterPartition();
+            return r;
+        }).collect();
     }
 
     private static java.util.Iterator<int[]> flatten(java.util.Iterator<int[][]> it) {

@@ -154,6 +154,23 @@ class SparkTestLocalTest {
     }
 
     @Test
+    void benchReportsEachModeAndTheRatio() throws Exception {
+        World.Out o = World.run(SparkMain.commandLine(), "bench", "--task", "vqa", "--data", w.data.toString(), "--vocab", w.vocab.toString(),
+                "--load", w.snapshot.toString(), "--test", "minival", "--batch-size", "16", "--repeat", "1", "--modes", "single,local");
+        assertEquals(0, o.rc(), o.err());
+        String[] lines = o.out().strip().split("\\R");
+        assertEquals(4, lines.length, o.out());
+        ObjectMapper json = new ObjectMapper();
+        assertTrue(json.readTree(lines[0]).get("questions").asInt() > 50, lines[0]);
+        assertEquals("single", json.readTree(lines[1]).get("mode").asText());
+        assertTrue(json.readTree(lines[1]).get("questions_per_s").asDouble() > 0);
+        JsonNode local = json.readTree(lines[2]);
+        assertEquals("local[2]", local.get("mode").asText());
+        assertTrue(local.get("session_start_s").asDouble() > 0 && local.get("first_job_s").asDouble() > 0, lines[2]);
+        assertTrue(json.readTree(lines[3]).has("local/single"), lines[3]);
+    }
+
+    @Test
     void aBadMasterUrlIsOneLineAndExitTwo() {
         World.Out o = World.run(SparkMain.commandLine(), sparkTest(tmp.resolve("m"), "--master", "nonsense://x"));
         assertEquals(2, o.rc(), o.err());

@@ -96,6 +96,23 @@ class SparkTestLocalTest {
     }
 
     @Test
+    void nlvr2PredictionCsvIsByteIdenticalToo() throws Exception {
+        Path snap = w.snapshot(lxmert.tasks.Task.NLVR2, tmp.resolve("nlvr2-model"));
+        String[] common = {"test", "--task", "nlvr2", "--data", w.data.toString(), "--vocab", w.vocab.toString(),
+            "--load", snap.toString(), "--test", "valid", "--batch-size", "8"};
+        World.Out a = World.run(lxmert.cli.Main.commandLine(), Stream.concat(Stream.of(common), Stream.of("--output", tmp.resolve("n1").toString())).toArray(String[]::new));
+        assertEquals(0, a.rc(), a.err());
+        World.Out b = World.run(SparkMain.commandLine(), Stream.concat(Stream.of(common),
+                Stream.of("--output", tmp.resolve("n2").toString(), "--master", "local[2]", "--partitions", "3")).toArray(String[]::new));
+        assertEquals(0, b.rc(), b.err());
+        byte[] expected = Files.readAllBytes(tmp.resolve("n1/valid_predict.csv"));
+        assertTrue(new String(expected).strip().split("\\R").length > 10, "rows");
+        assertTrue(new String(expected).contains("True") && new String(expected).contains("False"), "both answers predicted");
+        assertArrayEquals(expected, Files.readAllBytes(tmp.resolve("n2/valid_predict.csv")));
+        assertEquals(a.out(), b.out());
+    }
+
+    @Test
     void aJobThatFailsOnTheExecutorsLeavesNoPredictionFile() throws Exception {
         Path bad = tmp.resolve("bad");
         Files.createDirectories(bad);

@@ -33,6 +33,22 @@ final class World {
                 .numAttrLabels(8).numQaLabels(16).build();
     }
 
+    /** A seeded snapshot of {@code task}'s model for this world (config.json beside it), in {@code dir}. */
+    Path snapshot(Task task, Path dir) throws IOException {
+        Files.createDirectories(dir);
+        LxmertConfig c = config();
+        c.save(dir.resolve("config.json"));
+        try (NDManager m = NDManager.newBaseManager(Device.cpu())) {
+            TaskNet net = new TaskNet(task, m, c, task.recipe().numAnswers(data), 13, false);
+            ai.djl.engine.Engine.getInstance().setRandomSeed(13);
+            for (ai.djl.ndarray.NDArray p : net.module().namedParameters().values()) {
+                p.addi(m.randomNormal(0, 1.5f, p.getShape(), p.getDataType()));
+            }
+            Snapshots.saveModel(dir.resolve("snap.pth"), net.module().namedParameters());
+        }
+        return dir.resolve("snap.pth");
+    }
+
     static World create(Path dir, double scale) throws IOException {
         Path data = dir.resolve("data");
         new SynthWorld(new SynthWorld.Config(7, scale, FEAT_DIM)).write(data);

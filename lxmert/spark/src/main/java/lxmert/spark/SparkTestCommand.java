@@ -2,7 +2,6 @@ package lxmert.spark;
 
 import lxmert.cli.TestArgs;
 import lxmert.config.LxmertConfig;
-import lxmert.data.DataOptions;
 import lxmert.tasks.RunFolder;
 import lxmert.tasks.Snapshots;
 import lxmert.tasks.TaskData;

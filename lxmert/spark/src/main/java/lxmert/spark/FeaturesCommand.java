@@ -197,6 +197,7 @@ public final class FeaturesCommand implements Callable<Integer> {
         } else {
             SparkMain.warn("features").accept(srcFile + " is missing: the store records no TSV and opens only by path");
         }
+        Progress.attach(JavaSparkContext.fromSparkContext(s.sparkContext()), "features " + dir.getFileName());
         Dataset<Row> df = s.read().parquet(dir.toString()).orderBy("tsv_line");
         Iterator<Row> it = df.toLocalIterator();
         int[] n = {0};

@@ -150,6 +150,26 @@ public final class FeatureStore implements AutoCloseable {
         return st;
     }
 
+    /**
+     * Opens the complete store file {@code store} without its TSV (a store written by {@link #write}, or converted
+     * elsewhere): its first {@code topK} rows ({@code <= 0}: all). The header must be complete and of this format.
+     */
+    public static FeatureStore openStore(Path store, int topK, int expectedDim) throws IOException {
+        lxmert.util.Check.file("feature store", store);
+        Header h = Header.readComplete(store);
+        if (h == null) throw new DataFormatException(store, "header", "not a complete feature store of format " + FORMAT_VERSION);
+        if (h.topK > 0 && (topK <= 0 || topK > h.topK)) {
+            throw new DataFormatException(store, "header", "holds only the first " + h.topK + " rows of its TSV, "
+                    + (topK <= 0 ? "all rows" : "the first " + topK) + " requested");
+        }
+        FeatureStore st = new FeatureStore(store, null, h, false);
+        if (topK > 0 && topK < st.rows) st = new FeatureStore(st, topK);
+        if (expectedDim > 0 && st.featDim != expectedDim) {
+            throw new DataFormatException(store, "feature dim", "expected " + expectedDim + ", found " + st.featDim);
+        }
+        return st;
+    }
+
     /** Test hook: reopens a valid store mapping its records in windows of {@code segmentBytes} (multiple of 8). */
     static FeatureStore reopenWithSegment(FeatureStore st, long segmentBytes) throws IOException {
         long size = Files.size(st.tsv), mtime = Files.getLastModifiedTime(st.tsv).toMillis();
@@ -249,54 +269,130 @@ public final class FeatureStore implements AutoCloseable {
                 if (pool != null) pool.shutdownNow();
             }
             if (n == 0) throw new DataFormatException(tsv, "line 1", "no feature rows found (empty TSV)");
-            // index sections
-            long blobLen = 0;
-            for (byte[] id : ids) blobLen += id.length;
-            h.idsBlobOffset = pos;
-            h.idsBlobLength = blobLen;
-            ByteBuffer blob = ByteBuffer.allocate((int) blobLen);
-            for (byte[] id : ids) blob.put(id);
-            blob.flip();
-            writeFully(out, blob);
-            pos += blobLen;
-            long pad = StoreLayout.align8(pos) - pos;
-            writeFully(out, ByteBuffer.allocate((int) pad));
-            pos += pad;
-            h.idOffsetsOffset = pos;
-            ByteBuffer lb = ByteBuffer.allocate(8 * (n + 1)).order(ByteOrder.LITTLE_ENDIAN);
-            long acc = 0;
-            lb.putLong(0);
-            for (byte[] id : ids) { acc += id.length; lb.putLong(acc); }
-            lb.flip();
-            writeFully(out, lb);
-            pos += 8L * (n + 1);
-            h.recordOffsetsOffset = pos;
-            ByteBuffer rb = ByteBuffer.allocate(8 * n).order(ByteOrder.LITTLE_ENDIAN);
-            for (int i = 0; i < n; i++) rb.putLong(recOff[i]);
-            rb.flip();
-            writeFully(out, rb);
-            pos += 8L * n;
-            h.sortedOffset = pos;
-            Integer[] perm = new Integer[n];
-            for (int i = 0; i < n; i++) perm[i] = i;
-            Arrays.sort(perm, (a, b) -> {
-                int c = Arrays.compareUnsigned(ids.get(a), ids.get(b));
-                return c != 0 ? c : Integer.compare(a, b);
-            });
-            ByteBuffer sb = ByteBuffer.allocate(4 * n).order(ByteOrder.LITTLE_ENDIAN);
-            for (Integer p : perm) sb.putInt(p);
-            sb.flip();
-            writeFully(out, sb);
-            pos += 4L * n;
-            h.totalLength = pos;
-            h.numImages = n;
-            h.featDim = dim;
-            h.maxRecordSize = maxRec;
-            h.maxBoxes = maxBoxes;
-            h.complete = 1;
-            writeFully(out.position(0), h.encode());
-            out.force(true);
+            writeIndex(out, pos, ids, recOff, n, maxRec, maxBoxes, dim, h);
         }
+    }
+
+    /**
+     * Writes a complete store at {@code dest} (atomically: a temporary file renamed into place) from decoded rows in
+     * TSV order, recording the TSV state it stands for ({@code tsvSize}, {@code tsvMtime}: a store placed at
+     * {@link #storePath} of that TSV is then valid for {@link #open}). The records are those {@link #convert} writes
+     * for the same rows (boxes normalised by {@link ObjTsvRow#normalizedBoxes}). The Spark module builds stores from
+     * Parquet with it.
+     */
+    public static void write(java.util.Iterator<ObjTsvRow> rows, Path dest, long tsvSize, long tsvMtime) throws IOException {
+        Path dir = dest.toAbsolutePath().getParent();
+        Files.createDirectories(dir);
+        Path tmp = dir.resolve(dest.getFileName() + ".tmp-" + ProcessHandle.current().pid() + "-" + System.nanoTime());
+        boolean ok = false;
+        try {
+            Header h = new Header();
+            h.topK = -1;
+            h.tsvSize = tsvSize;
+            h.tsvMtime = tsvMtime;
+            List<byte[]> ids = new ArrayList<>();
+            long[] recOff = new long[1024];
+            int n = 0, maxRec = 0, maxBoxes = 0, dim = 0;
+            try (FileChannel out = FileChannel.open(tmp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
+                out.position(HEADER);
+                long pos = HEADER;
+                while (rows.hasNext()) {
+                    ObjTsvRow r = rows.next();
+                    if (dim != 0 && r.featDim() != dim) {
+                        throw new IllegalArgumentException("img_id " + r.imgId() + ": feature dim " + r.featDim() + ", the rows before have " + dim);
+                    }
+                    byte[] rec = record(r);
+                    writeFully(out, ByteBuffer.wrap(rec));
+                    if (n == recOff.length) recOff = Arrays.copyOf(recOff, n * 2);
+                    recOff[n++] = pos;
+                    pos += rec.length;
+                    ids.add(r.imgId().getBytes(StandardCharsets.UTF_8));
+                    maxRec = Math.max(maxRec, rec.length);
+                    maxBoxes = Math.max(maxBoxes, r.numBoxes());
+                    dim = r.featDim();
+                }
+                if (n == 0) throw new IllegalArgumentException(dest + ": no feature rows to write");
+                writeIndex(out, pos, ids, recOff, n, maxRec, maxBoxes, dim, h);
+            }
+            try {
+                Files.move(tmp, dest, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+            } catch (AtomicMoveNotSupportedException e) {
+                Files.move(tmp, dest, StandardCopyOption.REPLACE_EXISTING);
+            }
+            ok = true;
+        } finally {
+            if (!ok) Files.deleteIfExists(tmp);
+        }
+    }
+
+    /** One row in the record layout of {@link StoreLayout}. */
+    private static byte[] record(ObjTsvRow r) {
+        int n = r.numBoxes(), d = r.featDim();
+        StoreLayout.Offsets o = StoreLayout.offsets(n, d);
+        ByteBuffer b = ByteBuffer.allocate(o.size()).order(ByteOrder.LITTLE_ENDIAN);
+        b.putInt(0, r.imgH()).putInt(4, r.imgW()).putInt(8, n).putInt(12, d);
+        for (int i = 0; i < n; i++) {
+            b.putLong(o.objId() + 8 * i, r.objectsId()[i]);
+            b.putFloat(o.objConf() + 4 * i, r.objectsConf()[i]);
+            b.putLong(o.attrId() + 8 * i, r.attrsId()[i]);
+            b.putFloat(o.attrConf() + 4 * i, r.attrsConf()[i]);
+        }
+        float[] boxes = r.normalizedBoxes();
+        for (int i = 0; i < 4 * n; i++) b.putFloat(o.boxes() + 4 * i, boxes[i]);
+        for (int i = 0; i < n * d; i++) b.putFloat(o.features() + 4 * i, r.features()[i]);
+        return b.array();
+    }
+
+    /** Writes the index sections after the records (ending at {@code pos}) and the header; forces the file. */
+    private static void writeIndex(FileChannel out, long pos, List<byte[]> ids, long[] recOff, int n, int maxRec, int maxBoxes,
+                                   int dim, Header h) throws IOException {
+        // index sections
+        long blobLen = 0;
+        for (byte[] id : ids) blobLen += id.length;
+        h.idsBlobOffset = pos;
+        h.idsBlobLength = blobLen;
+        ByteBuffer blob = ByteBuffer.allocate((int) blobLen);
+        for (byte[] id : ids) blob.put(id);
+        blob.flip();
+        writeFully(out, blob);
+        pos += blobLen;
+        long pad = StoreLayout.align8(pos) - pos;
+        writeFully(out, ByteBuffer.allocate((int) pad));
+        pos += pad;
+        h.idOffsetsOffset = pos;
+        ByteBuffer lb = ByteBuffer.allocate(8 * (n + 1)).order(ByteOrder.LITTLE_ENDIAN);
+        long acc = 0;
+        lb.putLong(0);
+        for (byte[] id : ids) { acc += id.length; lb.putLong(acc); }
+        lb.flip();
+        writeFully(out, lb);
+        pos += 8L * (n + 1);
+        h.recordOffsetsOffset = pos;
+        ByteBuffer rb = ByteBuffer.allocate(8 * n).order(ByteOrder.LITTLE_ENDIAN);
+        for (int i = 0; i < n; i++) rb.putLong(recOff[i]);
+        rb.flip();
+        writeFully(out, rb);
+        pos += 8L * n;
+        h.sortedOffset = pos;
+        Integer[] perm = new Integer[n];
+        for (int i = 0; i < n; i++) perm[i] = i;
+        Arrays.sort(perm, (a, b) -> {
+            int c = Arrays.compareUnsigned(ids.get(a), ids.get(b));
+            return c != 0 ? c : Integer.compare(a, b);
+        });
+        ByteBuffer sb = ByteBuffer.allocate(4 * n).order(ByteOrder.LITTLE_ENDIAN);
+        for (Integer p : perm) sb.putInt(p);
+        sb.flip();
+        writeFully(out, sb);
+        pos += 4L * n;
+        h.totalLength = pos;
+        h.numImages = n;
+        h.featDim = dim;
+        h.maxRecordSize = maxRec;
+        h.maxBoxes = maxBoxes;
+        h.complete = 1;
+        writeFully(out.position(0), h.encode());
+        out.force(true);
     }
 
     /** One decoded record. */
@@ -349,7 +445,7 @@ public final class FeatureStore implements AutoCloseable {
     /** The store file. */
     public Path path() { return path; }
 
-    /** The TSV the store was built from. */
+    /** The TSV the store was built from (null for a store opened by {@link #openStore}). */
     public Path tsv() { return tsv; }
 
     /** True if this open converted the TSV (false when an existing store was reused). */
@@ -523,6 +619,13 @@ public final class FeatureStore implements AutoCloseable {
 
         /** The header at {@code p} if it is a complete store of the given TSV state and topK, else null. */
         static Header readValid(Path p, long tsvSize, long tsvMtime, int topK) throws IOException {
+            Header h = readComplete(p);
+            if (h == null || h.tsvSize != tsvSize || h.tsvMtime != tsvMtime || h.topK != topK) return null;
+            return h;
+        }
+
+        /** The header at {@code p} if it is a complete store of this format, whatever TSV it was made from, else null. */
+        static Header readComplete(Path p) throws IOException {
             if (!Files.isRegularFile(p) || Files.size(p) < HEADER) return null;
             ByteBuffer b = ByteBuffer.allocate(HEADER).order(ByteOrder.LITTLE_ENDIAN);
             try (FileChannel ch = FileChannel.open(p, StandardOpenOption.READ)) {
@@ -538,8 +641,7 @@ public final class FeatureStore implements AutoCloseable {
             h.idsBlobOffset = b.getLong(); h.idsBlobLength = b.getLong(); h.idOffsetsOffset = b.getLong();
             h.recordOffsetsOffset = b.getLong(); h.sortedOffset = b.getLong(); h.totalLength = b.getLong();
             h.complete = b.getInt();
-            if (h.version != FORMAT_VERSION || h.complete != 1 || h.tsvSize != tsvSize || h.tsvMtime != tsvMtime
-                    || h.topK != topK || h.totalLength != Files.size(p)) return null;
+            if (h.version != FORMAT_VERSION || h.complete != 1 || h.totalLength != Files.size(p)) return null;
             return h;
         }
     }

@@ -14,14 +14,19 @@ public final class ImageFeatures implements AutoCloseable {
 
     public ImageFeatures(List<FeatureStore> stores) { this.stores = List.copyOf(stores); }
 
-    /** Opens the given (tsv, topK) pairs in order; full-file requests of a TSV first so views can share its store. */
+    /**
+     * Opens the given (tsv, topK) pairs in order; full-file requests of a TSV first so views can share its store. A TSV
+     * named in {@link DataOptions#stores} is served by that store instead (the TSV need not exist).
+     */
     public static ImageFeatures open(DataOptions opt, List<Path> tsvs, List<Integer> topKs) throws IOException {
         FeatureStore[] out = new FeatureStore[tsvs.size()];
         for (int pass = 0; pass < 2; pass++) {
             for (int i = 0; i < tsvs.size(); i++) {
                 boolean full = topKs.get(i) <= 0;
                 if ((pass == 0) != full) continue;
-                out[i] = FeatureStore.open(tsvs.get(i), opt.cacheDir(), topKs.get(i), opt.expectedDim());
+                Path given = opt.stores().get(tsvs.get(i).getFileName().toString());
+                out[i] = given != null ? FeatureStore.openStore(given, topKs.get(i), opt.expectedDim())
+                        : FeatureStore.open(tsvs.get(i), opt.cacheDir(), topKs.get(i), opt.expectedDim());
             }
         }
         return new ImageFeatures(List.of(out));

@@ -43,6 +43,8 @@ public final class ObjTsvReader implements AutoCloseable {
     private boolean eof;
     private long lineNo;
     private int dim; // established by the first row
+    private long offset; // file offset of buf[pos]
+    private long end = Long.MAX_VALUE; // lines starting at or after this offset are not read
     private final Line line = new Line();
 
     /** Opens {@code tsv}; {@code expectedDim} 0 = take the dimension from the data. */
@@ -50,6 +52,21 @@ public final class ObjTsvReader implements AutoCloseable {
         this.file = tsv;
         this.channel = FileChannel.open(tsv, StandardOpenOption.READ);
         this.expectedDim = expectedDim;
+    }
+
+    /**
+     * Reads only the lines that start in bytes {@code [start, end)} of {@code tsv}, numbering them from
+     * {@code firstLine} (the 1-based number of the line at {@code start}, which must be a line start): one split of a
+     * file converted in parallel (the Spark module's {@code features}). Errors name the file and the line as
+     * {@link #ObjTsvReader(Path, int)} does.
+     */
+    public static ObjTsvReader range(Path tsv, int expectedDim, long start, long end, long firstLine) throws IOException {
+        ObjTsvReader r = new ObjTsvReader(tsv, expectedDim);
+        r.channel.position(start);
+        r.offset = start;
+        r.end = end;
+        r.lineNo = firstLine - 1;
+        return r;
     }
 
     public Path file() { return file; }
@@ -104,6 +121,7 @@ public final class ObjTsvReader implements AutoCloseable {
      */
     Line nextLine() throws IOException {
         while (true) {
+            if (offset >= end) return null;
             int nl = -1;
             while (true) {
                 for (int i = pos; i < lim; i++) if (buf[i] == '\n') { nl = i; break; }
@@ -111,12 +129,13 @@ public final class ObjTsvReader implements AutoCloseable {
                 fill();
             }
             if (nl < 0 && pos >= lim) return null;
-            int start = pos, end = nl < 0 ? lim : nl;
+            int start = pos, stop = nl < 0 ? lim : nl;
             pos = nl < 0 ? lim : nl + 1;
+            offset += pos - start;
             lineNo++;
-            if (end > start && buf[end - 1] == '\r') end--;
-            if (end == start) continue; // csv.DictReader skips blank rows
-            line.parse(buf, start, end);
+            if (stop > start && buf[stop - 1] == '\r') stop--;
+            if (stop == start) continue; // csv.DictReader skips blank rows
+            line.parse(buf, start, stop);
             return line;
         }
     }

@@ -21,16 +21,34 @@ public final class Predictor {
 
     /** Predicts every example of {@code data} with {@code net} in batches of {@code batchSize}. */
     public static Predictions predict(TaskNet net, TaskData data, int batchSize, NDManager root) {
-        boolean wasTraining = net.module().isTraining();
-        net.module().setTraining(false);
         int[] labels = new int[data.size()];
         float[] probabilities = new float[data.size()];
-        double s = 0;
+        predict(net, data, TrainingLoop.batches(data.size(), batchSize, false, false, 0), root, (i, label, p) -> {
+            labels[i] = label;
+            probabilities[i] = p;
+        });
+        return new Predictions(data, labels, probabilities, TaskData.accuracy(data, labels)); // over the labelled examples only
+    }
+
+    /** Where {@link #predict(TaskNet, TaskData, int[][], NDManager, Sink)} puts each example's prediction. */
+    @FunctionalInterface
+    public interface Sink {
+        void accept(int index, int label, float probability);
+    }
+
+    /**
+     * Predicts the examples of {@code batches} (example indices of {@code data}, one array per batch, as
+     * {@link TrainingLoop#batches} makes them) in eval mode without gradients; every batch's arrays are closed.
+     * {@link #predict(TaskNet, TaskData, int, NDManager)} runs it over every batch of a split; a Spark partition over
+     * its share of the same batches.
+     */
+    public static void predict(TaskNet net, TaskData data, int[][] batches, NDManager root, Sink sink) {
+        boolean wasTraining = net.module().isTraining();
+        net.module().setTraining(false);
         try (AutoCloseable ng = Grad.noGrad(); Prefetcher<HostBatch> pre = new Prefetcher<>(idx -> data.fill(data.allocate(idx.length), idx))) {
-            int[][] order = TrainingLoop.batches(data.size(), batchSize, false, false, 0);
-            pre.start(order, 0);
+            pre.start(batches, 0);
             lxmert.util.ThreadGovernor threads = lxmert.util.EngineThreads.governor(java.util.List.of(root.getDevice()));
-            for (int b = 0; b < order.length; b++) {
+            for (int b = 0; b < batches.length; b++) {
                 HostBatch hb = pre.next();
                 try (NDManager m = root.newSubManager()) {
                     NDArray logits = net.forward(TaskNet.inputs(m, hb), null);
@@ -39,11 +57,7 @@ public final class Predictor {
                     NDArray best = logits.argMax(1);
                     long[] am = best.toLongArray();
                     float[] pr = net.probabilities(logits).gather(best.expandDims(1), 1).toFloatArray();
-                    for (int r = 0; r < hb.examples; r++) {
-                        labels[hb.indices[r]] = (int) am[r];
-                        probabilities[hb.indices[r]] = pr[r];
-                        s += data.score(hb.indices[r], (int) am[r]);
-                    }
+                    for (int r = 0; r < hb.examples; r++) sink.accept(hb.indices[r], (int) am[r], pr[r]);
                 }
                 threads.afterStep();
             }
@@ -54,6 +68,5 @@ public final class Predictor {
         } finally {
             net.module().setTraining(wasTraining);
         }
-        return new Predictions(data, labels, probabilities, TaskData.accuracy(data, labels)); // over the labelled examples only
     }
 }

@@ -93,11 +93,22 @@ public final class Tester implements AutoCloseable {
         FinetuneRecipe recipe = task.recipe();
         try (TaskData d = recipe.load(data, split, enc, label2ans)) {
             Predictor.Predictions p = Predictor.predict(net, d, batchSize, root);
-            List<Row> rows = new ArrayList<>();
-            for (int i = 0; i < d.size(); i++) rows.add(recipe.row(d, i, p.labels()[i], p.probabilities()[i]));
-            Path f = outDir == null ? null : recipe.writePredictions(outDir, split, rows);
-            return new Result(p.accuracy(), d.size(), f, rows, d.labelledCount(), d.loadSummary());
+            return result(task, d, p.labels(), p.probabilities(), split, outDir);
         }
+    }
+
+    /**
+     * The result of predicting class {@code labels[i]} with probability {@code probabilities[i]} for every example
+     * {@code i} of {@code d}; writes the prediction file into {@code outDir} when non-null. {@link #test} ends with it;
+     * the Spark {@code test} command calls it on the driver with the predictions its executors made.
+     */
+    public static Result result(Task task, TaskData d, int[] labels, float[] probabilities, String split, Path outDir)
+            throws IOException {
+        FinetuneRecipe recipe = task.recipe();
+        List<Row> rows = new ArrayList<>();
+        for (int i = 0; i < d.size(); i++) rows.add(recipe.row(d, i, labels[i], probabilities[i]));
+        Path f = outDir == null ? null : recipe.writePredictions(outDir, split, rows);
+        return new Result(TaskData.accuracy(d, labels), d.size(), f, rows, d.labelledCount(), d.loadSummary());
     }
 
     public Map<String, NDArray> parameters() {

@@ -191,4 +191,78 @@ class FeatureStoreTest {
             }
         }
     }
+
+    @Test
+    void aStoreWrittenFromRowsIsTheConvertedStoreAndOpensWithoutItsTsv() throws Exception {
+        List<String[]> rows = TsvFixtures.rows(12, 4, 3, 11);
+        rows.add(TsvFixtures.fields("short", 2, 3, 98));
+        Path tsv = TsvFixtures.write(tmp.resolve("w_obj36.tsv"), rows);
+        FeatureStore a = FeatureStore.open(tsv, tmp.resolve("a"), -1, 0);
+        Path written = tmp.resolve("b").resolve("w.lxfs");
+        FeatureStore.write(ObjTsvReader.readAll(tsv, 0, 0).iterator(), written, Files.size(tsv),
+                Files.getLastModifiedTime(tsv).toMillis());
+        // valid for the TSV it records: placed at the TSV's store path it is mapped, not rebuilt
+        Path cache = Files.createDirectories(tmp.resolve("c"));
+        Files.copy(written, FeatureStore.storePath(tsv, cache, -1));
+        assertFalse(FeatureStore.open(tsv, cache, -1, 0).converted());
+        Files.delete(tsv);
+        FeatureStore b = FeatureStore.openStore(written, -1, 3);
+        assertNull(b.tsv());
+        assertEquals(a.size(), b.size());
+        assertEquals(a.maxBoxes(), b.maxBoxes());
+        for (int i = 0; i < a.size(); i++) {
+            int n = a.numBoxes(i);
+            assertEquals(a.id(i), b.id(i));
+            assertEquals(i, b.index(a.id(i)));
+            assertEquals(n, b.numBoxes(i));
+            assertEquals(a.imgH(i), b.imgH(i));
+            assertEquals(a.imgW(i), b.imgW(i));
+            float[] fa = new float[n * 3], fb = new float[n * 3];
+            a.copyFeatures(i, fa, 0);
+            b.copyFeatures(i, fb, 0);
+            assertArrayEquals(fa, fb);
+            float[] ba = new float[4 * n], bb = new float[4 * n];
+            a.copyBoxes(i, ba, 0);
+            b.copyBoxes(i, bb, 0);
+            assertArrayEquals(ba, bb);
+            long[] la = new long[n], lb = new long[n];
+            a.copyObjectIds(i, la, 0);
+            b.copyObjectIds(i, lb, 0);
+            assertArrayEquals(la, lb);
+            a.copyAttrIds(i, la, 0);
+            b.copyAttrIds(i, lb, 0);
+            assertArrayEquals(la, lb);
+            float[] ca = new float[n], cb = new float[n];
+            a.copyObjectConfs(i, ca, 0);
+            b.copyObjectConfs(i, cb, 0);
+            assertArrayEquals(ca, cb);
+            a.copyAttrConfs(i, ca, 0);
+            b.copyAttrConfs(i, cb, 0);
+            assertArrayEquals(ca, cb);
+        }
+        assertEquals(5, FeatureStore.openStore(written, 5, 0).size(), "the first topK rows");
+        DataFormatException dim = assertThrows(DataFormatException.class, () -> FeatureStore.openStore(written, -1, 7));
+        assertTrue(dim.getMessage().contains(written.toString()), dim.getMessage());
+        Path junk = Files.writeString(tmp.resolve("junk.lxfs"), "not a store");
+        DataFormatException e = assertThrows(DataFormatException.class, () -> FeatureStore.openStore(junk, -1, 0));
+        assertTrue(e.getMessage().contains(junk.toString()), e.getMessage());
+    }
+
+    @Test
+    void aRangeReaderReadsTheLinesStartingInItsBytesWithTheirNumbers() throws Exception {
+        Path tsv = TsvFixtures.write(tmp.resolve("r_obj36.tsv"), TsvFixtures.rows(5, 2, 3, 4));
+        List<String> lines = Files.readAllLines(tsv);
+        long start = lines.get(0).length() + 1 + lines.get(1).length() + 1; // line 3 starts here
+        long end = start + lines.get(2).length() + 2; // inside line 4: line 4 starts before end, so it is read
+        List<ObjTsvRow> all = ObjTsvReader.readAll(tsv, 0, 0);
+        try (ObjTsvReader r = ObjTsvReader.range(tsv, 0, start, end, 3)) {
+            ObjTsvRow x = r.next();
+            assertEquals(all.get(2).imgId(), x.imgId());
+            assertEquals(3, r.lineNumber());
+            assertArrayEquals(all.get(2).features(), x.features());
+            assertEquals(all.get(3).imgId(), r.next().imgId());
+            assertEquals(4, r.lineNumber());
+            assertNull(r.next(), "line 5 starts after the range");
+        }
+    }
 }

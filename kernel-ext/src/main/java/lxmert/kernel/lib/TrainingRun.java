@@ -164,6 +164,40 @@ public final class TrainingRun {
         return Table.create("history", epoch, tr, va, best, loss, secs);
     }
 
+    /**
+     * Runs side by side, one row per epoch: for each run (in the map's order) its train and valid accuracy (%) and mean
+     * loss, then, with two runs, the first minus the second for each of the three.
+     */
+    public static Table compare(java.util.Map<String, TrainingRun> runs) {
+        int epochs = runs.values().stream().mapToInt(r -> r.history().size()).max().orElse(0);
+        IntColumn epoch = IntColumn.create("epoch");
+        for (int e = 0; e < epochs; e++) epoch.append(e + 1);
+        Table t = Table.create("runs side by side", epoch);
+        java.util.List<double[][]> cols = new java.util.ArrayList<>();
+        for (var entry : runs.entrySet()) {
+            double[][] v = new double[3][epochs];
+            for (double[] a : v) java.util.Arrays.fill(a, Double.NaN);
+            java.util.List<Finetuner.EpochRecord> h = entry.getValue().history();
+            for (int e = 0; e < h.size(); e++) {
+                v[0][e] = round(100 * h.get(e).trainAccuracy());
+                v[1][e] = round(100 * h.get(e).validAccuracy());
+                v[2][e] = round(h.get(e).meanLoss());
+            }
+            t.addColumns(DoubleColumn.create(entry.getKey() + " train_acc", v[0]), DoubleColumn.create(entry.getKey() + " valid_acc", v[1]),
+                    DoubleColumn.create(entry.getKey() + " mean_loss", v[2]));
+            cols.add(v);
+        }
+        if (cols.size() == 2) {
+            String[] names = {"train_acc", "valid_acc", "mean_loss"};
+            for (int k = 0; k < 3; k++) {
+                double[] d = new double[epochs];
+                for (int e = 0; e < epochs; e++) d[e] = round(cols.get(0)[k][e] - cols.get(1)[k][e]);
+                t.addColumns(DoubleColumn.create("difference " + names[k], d));
+            }
+        }
+        return t;
+    }
+
     private static double round(double v) {
         return Double.isNaN(v) ? Double.NaN : Math.round(v * 100) / 100.0;
     }

@@ -82,4 +82,20 @@ class RunChartsTest {
         assertEquals(SeriesColors.task("Matched"), c.getSeriesMap().get("Matched").getLineColor());
         assertEquals(SeriesColors.task("QA"), c.getSeriesMap().get("QA").getLineColor());
     }
+
+    @Test
+    void compareTablePutsRunsSideBySideWithTheirDifferences() {
+        Map<String, TrainingRun> runs = new LinkedHashMap<>();
+        runs.put("pre", run(0.46, 0.48, 0.485));
+        runs.put("scratch", run(0.42, 0.461));
+        tech.tablesaw.api.Table t = TrainingRun.compare(runs);
+        assertEquals(3, t.rowCount());
+        assertEquals(List.of("epoch", "pre train_acc", "pre valid_acc", "pre mean_loss", "scratch train_acc", "scratch valid_acc",
+                "scratch mean_loss", "difference train_acc", "difference valid_acc", "difference mean_loss"), t.columnNames());
+        assertEquals(48.0, t.doubleColumn("pre valid_acc").get(1), 1e-9);
+        assertEquals(4.0, t.doubleColumn("difference valid_acc").get(0), 1e-9);   // 46 - 42
+        assertEquals(1.9, t.doubleColumn("difference valid_acc").get(1), 1e-9);   // 48 - 46.1
+        assertTrue(t.doubleColumn("scratch valid_acc").isMissing(2));           // the shorter run has no third epoch
+        assertEquals(0.0, t.doubleColumn("difference mean_loss").get(0), 1e-9);   // both 3.5 at epoch 1
+    }
 }

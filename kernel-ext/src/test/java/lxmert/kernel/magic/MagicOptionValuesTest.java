@@ -37,7 +37,8 @@ class MagicOptionValuesTest {
             Check.AllOrPositiveInt.class, List.of("0", "-2"),
             Check.PositiveDouble.class, List.of("0", "-1e-4", "NaN", "Infinity", "x"),
             Check.UnitInterval.class, List.of("-0.1", "1.5", "NaN", "x"),
-            lxmert.util.Precision.Converter.class, List.of("bf16", "fp8", ""));
+            lxmert.util.Precision.Converter.class, List.of("bf16", "fp8", ""),
+            lxmert.cli.DeviceOption.Threads.class, List.of("0", "-1", "x", "autox"));
 
     /** Numeric options any value of which is fine. */
     private static final Set<String> UNCHECKED = Set.of("--seed");

@@ -70,12 +70,17 @@ public final class ModelBenchmark {
 
     /** Runs {@code steps} steps of {@code mode}, logging each to {@code log}. */
     public static Result run(Mode mode, LxmertConfig c, int batch, int steps, List<Device> devices, PrintStream log) throws Exception {
-        return run(mode, c, batch, steps, devices, log, null);
+        return run(mode, lxmert.util.Precision.FP32, c, batch, steps, devices, log, null);
     }
 
-    /** As {@link #run(Mode, LxmertConfig, int, int, List, PrintStream)}, then one more step under the profiler when {@code trace} is set. */
-    public static Result run(Mode mode, LxmertConfig c, int batch, int steps, List<Device> devices, PrintStream log, java.nio.file.Path trace) throws Exception {
-        try (Session s = Session.open(mode, c, batch, Math.max(steps + 1, 10), devices)) {
+    /**
+     * As {@link #run(Mode, LxmertConfig, int, int, List, PrintStream)}, inference in {@code precision} (fp16: the
+     * {@code test --precision fp16} model, GPU only; training modes run in float32 and refuse fp16), then one more
+     * step under the profiler when {@code trace} is set.
+     */
+    public static Result run(Mode mode, lxmert.util.Precision precision, LxmertConfig c, int batch, int steps, List<Device> devices,
+                             PrintStream log, java.nio.file.Path trace) throws Exception {
+        try (Session s = Session.open(mode, precision, c, batch, Math.max(steps + 1, 10), devices)) {
             Timing.Steps t = Timing.steps(steps, i -> s.step(), log, s::extra);
             if (trace != null) OpProfile.profile(i -> s.step(), trace).print(log, 30);
             return s.result(t);
@@ -88,6 +93,7 @@ public final class ModelBenchmark {
      */
     public static final class Session implements AutoCloseable {
         private final Mode mode;
+        private final String name;
         private final int batch;
         private final NDManager root;
         private final AutoCloseable trainer;
@@ -97,7 +103,13 @@ public final class ModelBenchmark {
 
         private Session(Mode mode, int batch, NDManager root, AutoCloseable trainer, Timing.Step step, double flops,
                         lxmert.util.ThreadGovernor threads) {
+            this(mode, mode.toString(), batch, root, trainer, step, flops, threads);
+        }
+
+        private Session(Mode mode, String name, int batch, NDManager root, AutoCloseable trainer, Timing.Step step, double flops,
+                        lxmert.util.ThreadGovernor threads) {
             this.mode = mode;
+            this.name = name;
             this.batch = batch;
             this.root = root;
             this.trainer = trainer;
@@ -108,6 +120,15 @@ public final class ModelBenchmark {
 
         /** Builds the model of {@code c} for {@code mode}; {@code tTotal}: the schedule's length (training). */
         public static Session open(Mode mode, LxmertConfig c, int batch, int tTotal, List<Device> devices) {
+            return open(mode, lxmert.util.Precision.FP32, c, batch, tTotal, devices);
+        }
+
+        /** As {@link #open(Mode, LxmertConfig, int, int, List)}; {@code precision} other than fp32: inference on a GPU only. */
+        public static Session open(Mode mode, lxmert.util.Precision precision, LxmertConfig c, int batch, int tTotal, List<Device> devices) {
+            if (precision != lxmert.util.Precision.FP32 && mode != Mode.INFER) {
+                throw new IllegalArgumentException("--precision " + precision + " is for --mode infer; --mode " + mode + " trains in fp32");
+            }
+            precision.checkDevice(devices.get(0));
             if (mode == Mode.INFER && devices.size() != 1) {
                 throw new IllegalArgumentException("--device " + lxmert.util.Devices.spec(devices)
                         + ": bench model --mode infer runs on one device; several devices (data parallel) are for --mode train");
@@ -136,7 +157,8 @@ public final class ModelBenchmark {
                     return new Session(mode, batch, root, trainer, i -> trainer.step(List.of(hb)),
                             3 * forwardFlops(c, batch, VQA_ANSWERS), lxmert.util.ThreadGovernor.OFF);
                 }
-                return new Session(mode, batch, root, null, i -> {
+                if (precision != lxmert.util.Precision.FP32) net.module().castExceptLayerNorm(precision.dataType);
+                return new Session(mode, precision == lxmert.util.Precision.FP32 ? "infer" : "infer-" + precision, batch, root, null, i -> {
                     try (NDManager m = root.newSubManager(); AutoCloseable ng = Grad.noGrad()) {
                         net.forward(TaskNet.inputs(m, hb), null).toFloatArray();
                     }
@@ -174,7 +196,7 @@ public final class ModelBenchmark {
 
         /** The summary of timed steps {@code t}. */
         public Result result(Timing.Steps t) {
-            return new Result(mode.toString(), t.rate(batch), t.median(), t.rate(flops / 1e9), t.seconds());
+            return new Result(name, t.rate(batch), t.median(), t.rate(flops / 1e9), t.seconds());
         }
 
         @Override

@@ -47,12 +47,18 @@ public final class BenchCommand implements Runnable {
                 description = "after the timed steps, one step under libtorch's profiler: its Chrome trace to this file and a table of "
                         + "operators by self time (matrix products vs the rest, calls from Java)") Path profile;
         @Option(names = "--no-sgemm", description = "skip the sgemm yardstick measured after the steps (about 2 s)") boolean noSgemm;
+        @Option(names = "--precision", defaultValue = "fp32", converter = lxmert.util.Precision.Converter.class,
+                description = "fp32 or fp16, --mode infer only (fp16: GPU only, the model of test --precision fp16; default ${DEFAULT-VALUE})")
+        lxmert.util.Precision precision;
 
         @Override
         public Integer call() throws Exception {
             ModelBenchmark.Mode m = ModelBenchmark.Mode.of(mode); // refused before the engine loads
+            if (precision != lxmert.util.Precision.FP32 && m != ModelBenchmark.Mode.INFER) {
+                throw new IllegalArgumentException("--precision " + precision + " is for --mode infer; --mode " + m + " trains in fp32");
+            }
             java.util.List<ai.djl.Device> devices = dev.apply().devices();
-            ModelBenchmark.Result r = ModelBenchmark.run(m, LxmertConfig.resolve(config), batch, steps, devices, System.out, profile);
+            ModelBenchmark.Result r = ModelBenchmark.run(m, precision, LxmertConfig.resolve(config), batch, steps, devices, System.out, profile);
             System.out.println(r.line());
             if (peakTflops != null) System.out.println(r.mfuLine(peakTflops));
             if (!noSgemm) {

@@ -25,6 +25,8 @@ public final class DevicesCommand implements Callable<Integer> {
         System.out.println("libtorch: " + lib.version() + " " + lib.flavor() + " (" + lib.source() + ")");
         System.out.println("libtorch path: " + lib.path());
         System.out.println("libtorch features: " + JniUtils.getFeatures());
+        java.nio.file.Path jni = Natives.jniLibrary();
+        System.out.println("DJL JNI: " + (jni == null ? "(not found in /proc/self/maps)" : jni));
         System.out.println("CUDA driver GPUs: " + driver + (driver > 0 ? " (CUDA " + CudaUtils.getCudaVersionString() + ")" : ""));
         for (int i = 0; i < driver; i++) {
             System.out.println("  gpu" + i + ": compute capability " + CudaUtils.getComputeCapability(i));
@@ -35,6 +37,8 @@ public final class DevicesCommand implements Callable<Integer> {
         System.out.println("allocator: " + lxmert.util.Allocator.state());
         Map<String, String> vars = Natives.variables();
         System.out.println("variables: " + (vars.isEmpty() ? "(none set)" : vars));
+        String jna = System.getProperty("jna.library.path");
+        if (jna != null) System.out.println("jna.library.path: " + jna + " (where DJL's GPU count loads libcudart.so)");
         System.out.println("offline: " + ai.djl.util.Utils.isOfflineMode());
         System.out.println("device: " + Devices.spec(c.devices()));
         return 0;

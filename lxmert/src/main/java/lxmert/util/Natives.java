@@ -200,6 +200,24 @@ public final class Natives {
         }
     }
 
+    /**
+     * The DJL JNI library this process loaded ({@code libdjl_torch.so}: DJL's prebuilt one extracted from the
+     * {@code pytorch-jni} jar, or one built by {@code environment/build-djl-jni}), read from {@code /proc/self/maps};
+     * null when none is loaded or the maps cannot be read (not Linux).
+     */
+    public static Path jniLibrary() {
+        Path maps = Path.of("/proc/self/maps");
+        if (!Files.isReadable(maps)) return null;
+        try (Stream<String> lines = Files.lines(maps)) {
+            return lines.map(l -> {
+                int slash = l.indexOf('/');
+                return slash < 0 ? null : l.substring(slash).strip();
+            }).filter(p -> p != null && p.endsWith("libdjl_torch.so")).findFirst().map(Path::of).orElse(null);
+        } catch (java.io.IOException | java.io.UncheckedIOException e) {
+            return null;
+        }
+    }
+
     /** For {@code lxmert devices}: the variables that steer the choice, with their values (unset ones omitted). */
     public static Map<String, String> variables() {
         Map<String, String> m = new java.util.LinkedHashMap<>();

@@ -46,6 +46,17 @@ class ModelBenchmarkTest {
     }
 
     @Test
+    void fp16IsForInferenceOnAGpuAndRefusedBeforeAnyWork() {
+        IllegalArgumentException cpu = assertThrows(IllegalArgumentException.class, () -> ModelBenchmark.run(ModelBenchmark.Mode.INFER,
+                lxmert.util.Precision.FP16, LxmertConfig.resolve("tiny"), 2, 1, List.of(Device.cpu()), null));
+        assertTrue(cpu.getMessage().startsWith("--precision fp16 runs on a GPU only; the device is cpu"), cpu.getMessage());
+        // checked before the model is built: no GPU needed to see the refusal of a training mode
+        IllegalArgumentException train = assertThrows(IllegalArgumentException.class, () -> ModelBenchmark.run(ModelBenchmark.Mode.TRAIN,
+                lxmert.util.Precision.FP16, LxmertConfig.resolve("tiny"), 2, 1, List.of(Device.gpu(0)), null));
+        assertEquals("--precision fp16 is for --mode infer; --mode train trains in fp32", train.getMessage());
+    }
+
+    @Test
     void theMedianIsTheUpperMiddleStep() {
         Timing.Steps t = new Timing.Steps(new double[]{0.4, 0.1, 0.3, 0.2});
         assertEquals(0.3, t.median());

@@ -96,6 +96,8 @@ class CliErrorsTest {
         cases.add(Arguments.of(bench, "--mode", "fast"));
         cases.add(Arguments.of(bench, "--device", "tpu"));
         cases.add(Arguments.of(test, "--precision", "bf16"));
+        cases.add(Arguments.of(bench, "--precision", "bf16"));
+        cases.add(Arguments.of(bench, "--precision", "fp16")); // --mode train (the default): fp16 is for infer
         cases.add(Arguments.of(bench, "--peak-tflops", "0"));
         cases.add(Arguments.of(bench, "--peak-tflops", "x"));
         cases.add(Arguments.of(bench, "--device", "cpu,gpu0"));

@@ -60,6 +60,11 @@ class DevicesTest {
             assertTrue(msg.startsWith("--device gpu: no GPU is visible: "), msg);
             assertTrue(msg.contains(lib.cuda() ? "CUDA_VISIBLE_DEVICES" : "PYTORCH_LIBRARY_PATH"), msg);
         }
+        // the JNI library the engine loaded, as `lxmert devices` names it (DJL's prebuilt one, extracted beside the
+        // bundled libtorch, in the default build; environment/build-djl-jni's with bring-your-own PyTorch)
+        java.nio.file.Path jni = Natives.jniLibrary();
+        assertTrue(jni != null && jni.getFileName().toString().equals(Natives.DJL_VERSION + "-libdjl_torch.so")
+                && java.nio.file.Files.isRegularFile(jni), "jni " + jni);
         assertEquals("cpu,cpu", Devices.spec(Devices.resolve("cpu,cpu", false, s -> { }).devices()));
         assertEquals("--device cpu,cpu: test runs on one device; several devices (data parallel) are for training: finetune, pretrain, bench model",
                 assertThrows(IllegalArgumentException.class,

@@ -73,6 +73,12 @@ public final class ModelBenchmark {
         return run(mode, lxmert.util.Precision.FP32, c, batch, steps, devices, log, null);
     }
 
+    /** As {@link #run(Mode, LxmertConfig, int, int, List, PrintStream)}, inference in {@code precision}, no profile. */
+    public static Result run(Mode mode, lxmert.util.Precision precision, LxmertConfig c, int batch, int steps, List<Device> devices,
+                             PrintStream log) throws Exception {
+        return run(mode, precision, c, batch, steps, devices, log, null);
+    }
+
     /**
      * As {@link #run(Mode, LxmertConfig, int, int, List, PrintStream)}, inference in {@code precision} (fp16: the
      * {@code test --precision fp16} model, GPU only; training modes run in float32 and refuse fp16), then one more

@@ -23,14 +23,19 @@ public final class EvaluateCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        EvaluateArgs.Resolved r = args.resolve(Runtime.warn("evaluate"));
+        System.out.println(scoreJson(args, Runtime.warn("evaluate")));
+        return 0;
+    }
+
+    /** Resolves {@code args} (warnings to {@code warn}), scores the file and returns the one-line JSON this command prints. */
+    public static String scoreJson(EvaluateArgs args, java.util.function.Consumer<String> warn) throws Exception {
+        EvaluateArgs.Resolved r = args.resolve(warn);
         FinetuneRecipe.Scores s = r.task().recipe().score(r.data(), args.split, args.predictions, args.annotations, r.version());
         Map<String, Object> out = new LinkedHashMap<>();
         out.put("accuracy", 100 * s.accuracy());
         out.put("n", s.n());
         if (!Double.isNaN(s.softAccuracy())) out.put("soft_accuracy", 100 * s.softAccuracy());
         if (!Double.isNaN(s.consistency())) out.put("consistency", 100 * s.consistency());
-        System.out.println(PyJson.dumps(out, -1, false));
-        return 0;
+        return PyJson.dumps(out, -1, false);
     }
 }

@@ -83,7 +83,15 @@ public final class Main implements Runnable {
     }
 
     private static int executionError(Exception e, CommandLine cmd, CommandLine.ParseResult pr) {
-        Throwable t = Errors.unwrap(e);
+        return reportError(Errors.unwrap(e), e, cmd, pr);
+    }
+
+    /**
+     * The one error line of a failed command ({@code NAME: error: MESSAGE}, the stack trace with {@code --verbose}) for
+     * the cause {@code t} of {@code e}; returns the exit status: 2 for bad input, 1 for a failure. Also used by
+     * {@code lxmert-spark}, which finds the cause inside Spark's exceptions first.
+     */
+    public static int reportError(Throwable t, Exception e, CommandLine cmd, CommandLine.ParseResult pr) {
         PrintWriter err = cmd.getErr();
         boolean verbose = verbose(pr);
         boolean input = Errors.isBadInput(t);

@@ -1,13 +1,9 @@
 package lxmert.spark;
 
 import lxmert.cli.EvaluateArgs;
-import lxmert.data.PyJson;
-import lxmert.tasks.FinetuneRecipe;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 
-import java.util.LinkedHashMap;
-import java.util.Map;
 import java.util.concurrent.Callable;
 
 /**
@@ -21,14 +17,7 @@ public final class SparkEvaluateCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        EvaluateArgs.Resolved r = args.resolve(SparkMain.warn("evaluate"));
-        FinetuneRecipe.Scores s = r.task().recipe().score(r.data(), args.split, args.predictions, args.annotations, r.version());
-        Map<String, Object> out = new LinkedHashMap<>();
-        out.put("accuracy", 100 * s.accuracy());
-        out.put("n", s.n());
-        if (!Double.isNaN(s.softAccuracy())) out.put("soft_accuracy", 100 * s.softAccuracy());
-        if (!Double.isNaN(s.consistency())) out.put("consistency", 100 * s.consistency());
-        System.out.println(PyJson.dumps(out, -1, false));
+        System.out.println(lxmert.cli.EvaluateCommand.scoreJson(args, SparkMain.warn("evaluate")));
         return 0;
     }
 }

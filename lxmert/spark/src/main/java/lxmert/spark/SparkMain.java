@@ -73,17 +73,7 @@ public final class SparkMain implements Runnable {
             err.flush();
             return 2;
         });
-        cl.setExecutionExceptionHandler((e, cmd, pr) -> {
-            Throwable t = cause(e);
-            PrintWriter err = cmd.getErr();
-            boolean verbose = verbose(pr);
-            boolean input = Errors.isBadInput(t);
-            err.println(cmd.getCommandSpec().qualifiedName() + ": error: " + Errors.message(t)
-                    + (verbose || input ? "" : "; --verbose shows the stack trace"));
-            if (verbose) e.printStackTrace(err);
-            err.flush();
-            return input ? 2 : 1;
-        });
+        cl.setExecutionExceptionHandler((e, cmd, pr) -> lxmert.cli.Main.reportError(cause(e), e, cmd, pr));
         cl.setExecutionStrategy(pr -> {
             quiet(verbose(pr));
             return new CommandLine.RunLast().execute(pr);

@@ -190,24 +190,32 @@ public final class FeatureStore implements AutoCloseable {
     /** Converts the first {@code topK} rows ({@code <= 0}: all) of {@code tsv} into a new store at {@code dest}. */
     public static FeatureStore convert(Path tsv, Path dest, int topK, int expectedDim) throws IOException {
         int k = topK <= 0 ? -1 : topK;
-        long size = Files.size(tsv), mtime = Files.getLastModifiedTime(tsv).toMillis();
+        Header h = new Header();
+        h.topK = k;
+        h.tsvSize = Files.size(tsv);
+        h.tsvMtime = Files.getLastModifiedTime(tsv).toMillis();
+        writeAtomically(dest, tmp -> writeStore(tsv, tmp, k, expectedDim, h));
+        return new FeatureStore(dest, tsv, h, true);
+    }
+
+    private interface StoreBody {
+        void write(Path tmp) throws IOException;
+    }
+
+    /** Writes a store through {@code body} into a temporary file beside {@code dest}, then moves it into place; a failure leaves no file. */
+    private static void writeAtomically(Path dest, StoreBody body) throws IOException {
         Path dir = dest.toAbsolutePath().getParent();
         Files.createDirectories(dir);
         Path tmp = dir.resolve(dest.getFileName() + ".tmp-" + ProcessHandle.current().pid() + "-" + System.nanoTime());
         boolean ok = false;
         try {
-            Header h = new Header();
-            h.topK = k;
-            h.tsvSize = size;
-            h.tsvMtime = mtime;
-            writeStore(tsv, tmp, k, expectedDim, h);
+            body.write(tmp);
             try {
                 Files.move(tmp, dest, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
             } catch (AtomicMoveNotSupportedException e) {
                 Files.move(tmp, dest, StandardCopyOption.REPLACE_EXISTING);
             }
             ok = true;
-            return new FeatureStore(dest, tsv, h, true);
         } finally {
             if (!ok) Files.deleteIfExists(tmp);
         }
@@ -281,15 +289,11 @@ public final class FeatureStore implements AutoCloseable {
      * Parquet with it.
      */
     public static void write(java.util.Iterator<ObjTsvRow> rows, Path dest, long tsvSize, long tsvMtime) throws IOException {
-        Path dir = dest.toAbsolutePath().getParent();
-        Files.createDirectories(dir);
-        Path tmp = dir.resolve(dest.getFileName() + ".tmp-" + ProcessHandle.current().pid() + "-" + System.nanoTime());
-        boolean ok = false;
-        try {
-            Header h = new Header();
-            h.topK = -1;
-            h.tsvSize = tsvSize;
-            h.tsvMtime = tsvMtime;
+        Header h = new Header();
+        h.topK = -1;
+        h.tsvSize = tsvSize;
+        h.tsvMtime = tsvMtime;
+        writeAtomically(dest, tmp -> {
             List<byte[]> ids = new ArrayList<>();
             long[] recOff = new long[1024];
             int n = 0, maxRec = 0, maxBoxes = 0, dim = 0;
@@ -314,15 +318,7 @@ public final class FeatureStore implements AutoCloseable {
                 if (n == 0) throw new IllegalArgumentException(dest + ": no feature rows to write");
                 writeIndex(out, pos, ids, recOff, n, maxRec, maxBoxes, dim, h);
             }
-            try {
-                Files.move(tmp, dest, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-            } catch (AtomicMoveNotSupportedException e) {
-                Files.move(tmp, dest, StandardCopyOption.REPLACE_EXISTING);
-            }
-            ok = true;
-        } finally {
-            if (!ok) Files.deleteIfExists(tmp);
-        }
+        });
     }
 
     /** One row in the record layout of {@link StoreLayout}. */

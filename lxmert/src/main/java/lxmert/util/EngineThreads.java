@@ -66,9 +66,7 @@ public final class EngineThreads {
         } catch (NumberFormatException e) {
             throw new IllegalArgumentException("--threads must be auto or a positive whole number, got '" + spec + "'");
         }
-        Check.positive("--threads", n);
-        auto = false;
-        return set(n, log);
+        return set(n, log); // checks n, leaves auto mode
     }
 
     private static void startAuto() {

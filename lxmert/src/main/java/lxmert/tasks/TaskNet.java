@@ -61,14 +61,20 @@ public final class TaskNet {
         return inputs(m, b, 0, b.examples);
     }
 
-    /** Device arrays of examples {@code [from, to)} of a batch (all their rows: NLVR2 has two per example). */
+    /**
+     * Device arrays of examples {@code [from, to)} of a batch (all their rows: NLVR2 has two per example). The token
+     * arrays keep the columns the whole batch uses ({@link NdArrays#usedColumns}: up to its longest sentence, not
+     * max_seq_length): the padding they drop is masked out of every attention, so the outputs are those of the padded
+     * batch up to the order of float sums, and a shard of the batch (data parallel, accumulation) has the same
+     * length as the whole.
+     */
     public static Inputs inputs(NDManager m, HostBatch b, int from, int to) {
         int per = b.examples == 0 ? 1 : b.rows / b.examples;
         int r0 = from * per, rows = (to - from) * per;
-        Shape tok = new Shape(rows, b.seqLen);
         int t = b.seqLen, v = b.boxes * b.featDim, x = b.boxes * 4;
-        return new Inputs(NdArrays.longs(m, b.inputIds, r0 * t, rows * t, tok), NdArrays.longs(m, b.inputMask, r0 * t, rows * t, tok),
-                NdArrays.longs(m, b.segmentIds, r0 * t, rows * t, tok),
+        int len = NdArrays.usedColumns(b.inputMask, 0, b.rows, t);
+        return new Inputs(NdArrays.longRows(m, b.inputIds, r0, rows, t, len), NdArrays.longRows(m, b.inputMask, r0, rows, t, len),
+                NdArrays.longRows(m, b.segmentIds, r0, rows, t, len),
                 NdArrays.floats(m, b.feats, r0 * v, rows * v, new Shape(rows, b.boxes, b.featDim)),
                 NdArrays.floats(m, b.boxCoords, r0 * x, rows * x, new Shape(rows, b.boxes, 4)),
                 b.anyPadding ? NdArrays.floats(m, b.visualMask, r0 * b.boxes, rows * b.boxes, new Shape(rows, b.boxes)) : null);

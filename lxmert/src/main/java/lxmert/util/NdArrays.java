@@ -52,6 +52,40 @@ public final class NdArrays {
         return fromStaging(m, b, shape, DataType.INT64);
     }
 
+    /**
+     * Rows {@code [row0, row0 + rows)} of a row-major [*, seqLen] array, each cut to its first {@code len} columns,
+     * as a [rows, len] array ({@code len == seqLen}: the plain copy).
+     */
+    public static NDArray longRows(NDManager m, long[] data, int row0, int rows, int seqLen, int len) {
+        if (len < 1 || len > seqLen) throw new IllegalArgumentException("length " + len + " outside 1.." + seqLen);
+        if (len == seqLen) return longs(m, data, row0 * seqLen, rows * seqLen, new Shape(rows, seqLen));
+        ByteBuffer b = staging((long) rows * len * 8L);
+        java.nio.LongBuffer lb = b.asLongBuffer();
+        for (int r = 0; r < rows; r++) lb.put(data, (row0 + r) * seqLen, len);
+        b.limit(rows * len * 8);
+        return fromStaging(m, b, new Shape(rows, len), DataType.INT64);
+    }
+
+    /**
+     * The columns that rows {@code [row0, row0 + rows)} of a row-major [*, seqLen] attention mask use: one past the last
+     * non-zero entry of any of them (at least 1). Every column from there on is padding in each row, masked out of
+     * every attention (the mask adds -10000 before the softmax, whose weight underflows to exactly 0): cutting those
+     * columns leaves every unpadded position's output unchanged up to the order of float sums.
+     */
+    public static int usedColumns(long[] mask, int row0, int rows, int seqLen) {
+        int used = 1;
+        for (int r = 0; r < rows; r++) {
+            int base = (row0 + r) * seqLen;
+            for (int c = seqLen - 1; c >= used; c--) {
+                if (mask[base + c] != 0) {
+                    used = c + 1;
+                    break;
+                }
+            }
+        }
+        return used;
+    }
+
     /** Copies little-endian float32 bytes (e.g. a memory-mapped checkpoint slice) into engine memory. */
     public static NDArray fromBytes(NDManager m, ByteBuffer littleEndianData, Shape shape, DataType type) {
         ByteBuffer src = littleEndianData.duplicate();

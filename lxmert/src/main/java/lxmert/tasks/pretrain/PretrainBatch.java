@@ -69,17 +69,17 @@ public final class PretrainBatch {
      */
     public Arrays toArrays(NDManager m, int from, int to) {
         if (from < 0 || to > size || from > to) throw new IllegalArgumentException("bad rows [" + from + ", " + to + ") of " + size);
-        int b = to - from, l = seqLen, n = boxes, d = featDim;
-        Shape text = new Shape(b, l), box = new Shape(b, n);
-        int t0 = from * l, tl = b * l, b0 = from * n, bl = b * n;
-        NDArray ids = NdArrays.longs(m, inputIds, t0, tl, text);
-        NDArray mask = NdArrays.longs(m, inputMask, t0, tl, text);
-        NDArray seg = NdArrays.longs(m, segmentIds, t0, tl, text);
+        int b = to - from, l = usedColumns(), n = boxes, d = featDim;
+        Shape box = new Shape(b, n);
+        int b0 = from * n, bl = b * n;
+        NDArray ids = NdArrays.longRows(m, inputIds, from, b, seqLen, l);
+        NDArray mask = NdArrays.longRows(m, inputMask, from, b, seqLen, l);
+        NDArray seg = NdArrays.longRows(m, segmentIds, from, b, seqLen, l);
         NDArray f = NdArrays.floats(m, feats, b0 * d, bl * d, new Shape(b, n, d));
         NDArray bx = NdArrays.floats(m, boxCoords, b0 * 4, bl * 4, new Shape(b, n, 4));
         NDArray vm = anyPadding ? NdArrays.floats(m, visualMask, b0, bl, box) : null;
         LxmertPretraining.Targets t = new LxmertPretraining.Targets(
-                NdArrays.longs(m, lmLabels, t0, tl, text),
+                NdArrays.longRows(m, lmLabels, from, b, seqLen, l),
                 NdArrays.longs(m, matched, from, b, new Shape(b)),
                 NdArrays.longs(m, objLabels, b0, bl, box), NdArrays.floats(m, objConfs, b0, bl, box),
                 NdArrays.longs(m, attrLabels, b0, bl, box), NdArrays.floats(m, attrConfs, b0, bl, box),
@@ -99,10 +99,32 @@ public final class PretrainBatch {
         int n = 0;
         for (int i = from * seqLen; i < to * seqLen; i++) if (lmLabels[i] >= 0) n++;
         if (n == 0) return new long[] {0};
+        int l = usedColumns();
         long[] rows = new long[n];
         n = 0;
-        for (int i = from * seqLen; i < to * seqLen; i++) if (lmLabels[i] >= 0) rows[n++] = i - (long) from * seqLen;
+        for (int i = from * seqLen; i < to * seqLen; i++) {
+            if (lmLabels[i] >= 0) rows[n++] = (long) (i / seqLen - from) * l + i % seqLen;
+        }
         return rows;
+    }
+
+    /**
+     * The token columns the batch's arrays keep: up to the longest sentence of the whole batch (and any MLM label),
+     * not max_seq_length ({@link NdArrays#usedColumns}; the same for every shard of the batch). The columns cut are
+     * padding, masked out of every attention: the outputs at the other positions are the padded batch's up to the
+     * order of float sums.
+     */
+    public int usedColumns() {
+        int l = NdArrays.usedColumns(inputMask, 0, size, seqLen);
+        for (int r = 0; r < size; r++) {
+            for (int c = seqLen - 1; c >= l; c--) {
+                if (lmLabels[r * seqLen + c] >= 0) {
+                    l = c + 1;
+                    break;
+                }
+            }
+        }
+        return l;
     }
 
     /**

@@ -52,7 +52,7 @@ class ScalarArithmeticTest {
 
     /** Class#method -> why a scalar argument is safe there (no autograd graph). */
     static final Map<String, String> ALLOWED = Map.of(
-            "lxmert.train.BertAdam#update", "the optimiser update (of a parameter or a piece of one): parameters and moments changed in place with gradients off",
+            "lxmert.train.BertAdam#scaledUpdate", "the optimiser update (of a parameter, a piece of one or the small ones together): moments changed in place, gradients off",
             "lxmert.train.BertAdam#clipGradNorm", "scales the finished gradients in place, gradients off",
             "lxmert.train.BertAdam#clipGradNormHost", "the host-side reference of clipGradNorm (tests), gradients off",
             "lxmert.checkpoint.ModelWeights#setInPlace", "copies loaded weights into a parameter in place, gradients off");

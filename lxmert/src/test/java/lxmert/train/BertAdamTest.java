@@ -54,10 +54,11 @@ class BertAdamTest {
 
     @Test
     void piecesGiveTheSameBitsAsWholeParametersAndTheFormula() {
-        long saved = BertAdam.chunk;
+        long saved = BertAdam.chunk, savedGroup = BertAdam.group;
         try (NDManager m = NDManager.newBaseManager()) {
-            Map<String, NDArray> whole = params(m, 1), pieces = params(m, 1);
+            Map<String, NDArray> whole = params(m, 1), pieces = params(m, 1), together = params(m, 1);
             BertAdam a = new BertAdam(whole, 1e-2, 0.1, 10), b = new BertAdam(pieces, 1e-2, 0.1, 10);
+            BertAdam c = new BertAdam(together, 1e-2, 0.1, 10);
             // host reference: the same formula in float, operation by operation
             float[][] hp = new float[SHAPES.length][], hm = new float[SHAPES.length][], hv = new float[SHAPES.length][];
             int i = 0;
@@ -71,13 +72,19 @@ class BertAdamTest {
                 float[][] g = randomGrads(r);
                 setGradients(m, whole, g);
                 setGradients(m, pieces, g);
+                setGradients(m, together, g);
                 double lr = a.scheduledLr();
                 BertAdam.chunk = Long.MAX_VALUE;
+                BertAdam.group = 0; // a and b: one parameter at a time
                 a.step();
+                BertAdam.group = 4000; // c: 1961, 5 and 300 elements, all three in one flat update
+                c.step();
+                BertAdam.group = 0;
                 BertAdam.chunk = 300; // 1961 = 6 x 300 + 161; 5 stays whole; 300 is exactly one piece
                 b.step();
                 a.zeroGrad();
                 b.zeroGrad();
+                c.zeroGrad();
                 for (int k = 0; k < SHAPES.length; k++) {
                     for (int e = 0; e < hp[k].length; e++) {
                         hm[k][e] = hm[k][e] * 0.9f + g[k][e] * (float) (1 - 0.9);
@@ -90,6 +97,8 @@ class BertAdamTest {
                 for (String key : whole.keySet()) {
                     float[] w = whole.get(key).toFloatArray(), pc = pieces.get(key).toFloatArray();
                     assertArrayEquals(w, pc, 0f, key + " at step " + step + ": pieces differ from the whole");
+                    assertArrayEquals(w, together.get(key).toFloatArray(), 0f, key + " at step " + step + ": grouped differs");
+                    assertArrayEquals(a.stateArrays().get(key + ".next_v").toFloatArray(), c.stateArrays().get(key + ".next_v").toFloatArray(), 0f);
                     for (int e = 0; e < w.length; e++) {
                         assertEquals(hp[k][e], w[e], 1e-6f * Math.max(1, Math.abs(hp[k][e])), key + "[" + e + "] at step " + step);
                     }
@@ -106,6 +115,78 @@ class BertAdamTest {
             org.junit.jupiter.api.Assertions.assertTrue(moved > 1e-3, "the parameters moved: " + moved);
         } finally {
             BertAdam.chunk = saved;
+            BertAdam.group = savedGroup;
+        }
+    }
+
+    /**
+     * Grouped parameters against one at a time, bit for bit: while one of them has no gradient (no backward reached it
+     * yet) the group is the other two and that parameter is left alone; when it gets one the group is laid out again
+     * (m and v carried over); state saved from one optimiser and loaded into another (through the grouped state's views)
+     * continues identically; a group that shrinks (threshold lowered) hands its parameters their own state.
+     */
+    @Test
+    void groupedUpdateMatchesOneByOneWithMissingGradientsAndResume() {
+        long savedGroup = BertAdam.group;
+        try (NDManager m = NDManager.newBaseManager()) {
+            Map<String, NDArray> single = params(m, 3), grouped = params(m, 3);
+            BertAdam a = new BertAdam(single, 1e-2, 0.1, 20);
+            BertAdam b = new BertAdam(grouped, 1e-2, 0.1, 20);
+            Random r = new Random(11);
+            float[] p1Start = grouped.get("p1").toFloatArray();
+            for (int step = 0; step < 5; step++) {
+                float[][] g = randomGrads(r);
+                if (step < 2) { // p1 has no gradient yet
+                    Map<String, NDArray> s1 = new LinkedHashMap<>(single), g1 = new LinkedHashMap<>(grouped);
+                    s1.remove("p1");
+                    g1.remove("p1");
+                    float[][] g2 = {g[0], g[2]};
+                    setGradients(m, s1, g2);
+                    setGradients(m, g1, g2);
+                } else {
+                    setGradients(m, single, g);
+                    setGradients(m, grouped, g);
+                }
+                BertAdam.group = 0;
+                a.step();
+                BertAdam.group = step == 4 ? 400 : Long.MAX_VALUE; // step 4: 1961 leaves the group
+                b.step();
+                a.zeroGrad();
+                b.zeroGrad();
+                if (step == 1) {
+                    assertArrayEquals(p1Start, grouped.get("p1").toFloatArray(), 0f, "p1 without a gradient is left alone");
+                }
+                for (String key : single.keySet()) {
+                    assertArrayEquals(single.get(key).toFloatArray(), grouped.get(key).toFloatArray(), 0f, key + " at step " + step);
+                }
+            }
+            // resume: b's state into a fresh grouped optimiser over copies of the parameters; a goes on as it is
+            Map<String, NDArray> copy = new LinkedHashMap<>();
+            for (Map.Entry<String, NDArray> e : grouped.entrySet()) copy.put(e.getKey(), m.create(e.getValue().toFloatArray(), e.getValue().getShape()));
+            BertAdam c = new BertAdam(copy, 1e-2, 0.1, 20);
+            Map<String, float[]> state = new LinkedHashMap<>();
+            b.stateArrays().forEach((k, x) -> state.put(k, x.toFloatArray()));
+            c.loadState(state, b.stepCount());
+            for (String k : state.keySet()) assertArrayEquals(state.get(k), c.stateArrays().get(k).toFloatArray(), 0f, k);
+            for (int step = 0; step < 2; step++) {
+                float[][] g = randomGrads(r);
+                setGradients(m, single, g);
+                setGradients(m, copy, g);
+                BertAdam.group = 0;
+                a.step();
+                BertAdam.group = Long.MAX_VALUE;
+                c.step();
+                a.zeroGrad();
+                c.zeroGrad();
+                for (String key : single.keySet()) {
+                    assertArrayEquals(single.get(key).toFloatArray(), copy.get(key).toFloatArray(), 0f, key + " after resuming");
+                }
+            }
+            for (String k : state.keySet()) {
+                assertArrayEquals(a.stateArrays().get(k).toFloatArray(), c.stateArrays().get(k).toFloatArray(), 0f, k + " after resuming");
+            }
+        } finally {
+            BertAdam.group = savedGroup;
         }
     }
 }

@@ -28,11 +28,32 @@ import org.slf4j.LoggerFactory;
  * uses 2 CPUs and keeps 2; beside a twin each gets about 1 CPU and drops to 1; when the other process ends, idle
  * time appears and it goes back to 2. The count is set on the calling thread, the one that runs the operations
  * (PyTorch keeps OpenMP's thread count per thread). Where {@code /proc/stat} cannot be read it does nothing.
+ *
+ * <p>One thread is not always the best answer to a full machine. With more OpenMP threads than CPUs, GNU OpenMP
+ * spins only briefly before it sleeps (its throttled spin count), so a process with one thread more than its CPUs
+ * ("wide") gets a larger share without burning it: measured on 2 cores beside two busy threads (AMD EPYC,
+ * {@code bench contention --config lxr955 --threads N --beside none,busy}), the lxr955 step ran at 1.72 examples/s
+ * with 1 thread, 1.01 with 2 (spinning), 2.11 with 3, of 4.56 alone. Whether that pays depends on the size of the
+ * operations (for a small model the one thread wins), so it is measured, not assumed: after {@link #FIRST_GAP} quiet
+ * windows with fewer threads than CPUs the governor tries a window wide and keeps it when the step rate rose by more
+ * than {@link #MARGIN}, else goes back and waits twice as long before the next try (up to {@link #MAX_GAP} windows;
+ * back to {@link #FIRST_GAP} when the CPUs it gets change by more than {@link #SHARE_CHANGE}: other work began or ended).
+ * While wide it tries its narrow count again the same way, and leaves wide at once when CPUs stand idle.
  */
 public final class ThreadGovernor {
     /** The shortest measuring window, seconds. */
     public static final double WINDOW_SECONDS = 2.0;
     static final int WINDOW_STEPS = 2;
+    /**
+     * Quiet windows before the first try of the other layout (wide or narrow), and the most between tries: a try costs
+     * one window at the worse layout, at most 1 in 25 once the gap is long.
+     */
+    static final int FIRST_GAP = 3;
+    static final int MAX_GAP = 24;
+    /** A change of the CPUs this process gets (since its last try) that ends the waiting between tries. */
+    static final double SHARE_CHANGE = 0.25;
+    /** A try is kept when its step rate beats the window before it by more than this fraction. */
+    static final double MARGIN = 0.10;
     private static final Logger LOG = LoggerFactory.getLogger(ThreadGovernor.class);
     private static final Path PROC_STAT = Path.of("/proc/stat");
     /** A governor that never changes anything (GPU, fixed {@code --threads}, several devices). */
@@ -60,6 +81,17 @@ public final class ThreadGovernor {
     private int steps;
     private int changes;
     private long lastInfoNanos = Long.MIN_VALUE;
+    /** Keeping one thread more than the budget (see the class comment). */
+    private boolean wide;
+    /** The count to go back to when the try in progress loses; -1: no try in progress. */
+    private int tryFrom = -1;
+    private double tryBaseRate;
+    /** The count in force before going wide: what a try from wide goes back to. */
+    private int narrow = 1;
+    private int quiet;
+    private int gap = FIRST_GAP;
+    /** The CPUs this process used in the window before its last try from narrow; -1: none. */
+    private double usedAtTry = -1;
 
     /**
      * @param max        the most threads (the {@link CpuBudget})
@@ -134,21 +166,86 @@ public final class ThreadGovernor {
         }
         double used = (cpu - cpu0) / 1e9 / secs;
         double idle = idleCpus(stat0, stat);
-        int next = decide(used, idle, current, max);
-        if (next != current) {
-            String msg = String.format(Locale.ROOT, "lxmert: intra-op threads %d -> %d (this process used %.2f CPUs, %.2f more "
-                    + "were idle, of %d it may use)", current, next, used, idle, max);
-            if (now - lastInfoNanos > 60_000_000_000L) {
-                LOG.info(msg);
-                lastInfoNanos = now;
+        double rate = steps / secs;
+        if (tryFrom >= 0 && current > max && idle >= 0.75) { // a wide try while the others left: not a comparison
+            tryFrom = -1;
+            quiet = 0;
+            int next = decide(used, idle, narrow, max);
+            note(now, "lxmert: intra-op threads %d -> %d (%.2f CPUs idle)", current, next, idle);
+            set(next);
+        } else if (tryFrom >= 0) { // a try just ended: keep it if it was faster
+            boolean won = rate > tryBaseRate * (1 + MARGIN);
+            String what = String.format(Locale.ROOT, "%.3g steps/s with %d threads against %.3g with %d", rate, current, tryBaseRate, tryFrom);
+            if (won) {
+                wide = current > max;
+                gap = FIRST_GAP;
+                note(now, "lxmert: intra-op threads %d -> %d kept (%s)", tryFrom, current, what);
             } else {
-                LOG.debug(msg);
+                gap = Math.min(2 * gap, MAX_GAP);
+                note(now, "lxmert: intra-op threads back to %d (%s)", tryFrom, what);
+                set(tryFrom);
             }
-            setThreads.accept(next);
-            current = next;
-            changes++;
+            tryFrom = -1;
+            quiet = 0;
+        } else if (wide) {
+            if (idle >= 0.75) { // the others left: back to what the CPUs allow
+                wide = false;
+                quiet = 0;
+                int next = decide(used, idle, narrow, max);
+                note(now, "lxmert: intra-op threads %d -> %d (%.2f CPUs idle)", current, next, idle);
+                set(next);
+            } else if (++quiet >= gap) {
+                startTry(narrow, rate);
+            }
+        } else {
+            int next = decide(used, idle, current, max);
+            if (usedAtTry >= 0 && Math.abs(used - usedAtTry) > SHARE_CHANGE) { // what runs beside it changed
+                gap = FIRST_GAP;
+                usedAtTry = -1;
+            }
+            if (next != current) {
+                note(now, "lxmert: intra-op threads %d -> %d (this process used %.2f CPUs, %.2f more were idle, of %d it may use)",
+                        current, next, used, idle, max);
+                set(next);
+                quiet = 0;
+            } else if (current < max && ++quiet >= gap) {
+                narrow = current;
+                usedAtTry = used;
+                startTry(max + 1, rate);
+            }
         }
         begin(probe.nanoTime());
+    }
+
+    /** Whether the governor keeps one thread more than its CPUs (see the class comment). */
+    public boolean wide() {
+        return wide;
+    }
+
+    private void startTry(int count, double baseRate) {
+        tryFrom = current;
+        tryBaseRate = baseRate;
+        quiet = 0;
+        LOG.debug("lxmert: trying {} intra-op threads (now {}, {} steps/s)", count, current, baseRate);
+        set(count);
+    }
+
+    private void set(int next) {
+        if (next == current) return;
+        setThreads.accept(next);
+        current = next;
+        changes++;
+    }
+
+    /** One info line a minute at most; the others at debug level. */
+    private void note(long now, String format, Object... args) {
+        String msg = String.format(Locale.ROOT, format, args);
+        if (now - lastInfoNanos > 60_000_000_000L) {
+            LOG.info(msg);
+            lastInfoNanos = now;
+        } else {
+            LOG.debug(msg);
+        }
     }
 
     /**

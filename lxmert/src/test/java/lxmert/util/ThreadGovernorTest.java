@@ -2,7 +2,9 @@ package lxmert.util;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -64,13 +66,82 @@ class ThreadGovernorTest {
         for (int i = 0; i < 3; i++) { m.run(1.0, 1.0, 0.0); g.afterStep(); }
         assertEquals(List.of(1), m.set);
         assertEquals(1, g.threads());
-        // still beside it, with one thread: stays at 1
+        // still beside it, with one thread: stays at 1, and after 3 quiet windows tries 3 threads
         for (int i = 0; i < 6; i++) { m.run(1.0, 1.0, 0.0); g.afterStep(); }
-        assertEquals(List.of(1), m.set);
-        // the twin ends: one CPU idle
+        assertEquals(List.of(1, 3), m.set);
+        // the twin ends: one CPU idle (the try ends in the window that straddles the end, half idle: it loses, the same
+        // step time; the next window, all idle, goes back to 2)
         for (int i = 0; i < 3; i++) { m.run(1.0, 1.0, 0.97); g.afterStep(); }
-        assertEquals(List.of(1, 2), m.set);
-        assertEquals(2, g.changes());
+        assertEquals(List.of(1, 3, 1, 2), m.set);
+        assertEquals(2, g.threads());
+        assertFalse(g.wide());
+    }
+
+    /** Runs {@code n} steps of a machine where the step time and the CPU share depend on the thread count. */
+    static void steps(ThreadGovernor g, FakeMachine m, int n, java.util.function.IntToDoubleFunction stepSecs,
+                      java.util.function.IntToDoubleFunction used, double idle) {
+        for (int i = 0; i < n; i++) {
+            int t = g.threads();
+            m.run(stepSecs.applyAsDouble(t), used.applyAsDouble(t), idle);
+            g.afterStep();
+        }
+    }
+
+    @Test
+    void goesWideBesideBusyThreadsWhenThatIsFasterAndLeavesWhenCpusFreeUp() {
+        FakeMachine m = new FakeMachine();
+        ThreadGovernor g = new ThreadGovernor(2, 2, m.set::add, m);
+        g.afterStep();
+        // beside two busy loops (a large model): 2 spinning threads 3 s a step, 1 thread 1.8 s, 3 threads 1.4 s
+        java.util.function.IntToDoubleFunction secs = t -> t == 1 ? 1.8 : t == 2 ? 3.0 : 1.4;
+        java.util.function.IntToDoubleFunction share = t -> t == 1 ? 0.66 : t == 2 ? 1.0 : 1.2;
+        steps(g, m, 2, secs, share, 0.0);
+        assertEquals(List.of(1), m.set); // drops first
+        steps(g, m, 2 * ThreadGovernor.FIRST_GAP, secs, share, 0.0); // quiet windows at 1 thread
+        assertEquals(List.of(1, 3), m.set); // then tries one thread more than its CPUs
+        steps(g, m, 2, secs, share, 0.0);
+        assertEquals(List.of(1, 3), m.set);
+        assertTrue(g.wide(), "1.4 s a step beats 1.8 by more than the margin: kept");
+        steps(g, m, 2 * ThreadGovernor.FIRST_GAP, secs, share, 0.0);
+        assertEquals(List.of(1, 3, 1), m.set); // a try of the narrow count...
+        steps(g, m, 2, secs, share, 0.0);
+        assertEquals(List.of(1, 3, 1, 3), m.set); // ...loses: wide again
+        assertTrue(g.wide());
+        // the busy loops end: CPUs idle while wide -> back to the budget
+        steps(g, m, 2, secs, t -> 1.2, 0.8);
+        assertEquals(List.of(1, 3, 1, 3, 2), m.set);
+        assertFalse(g.wide());
+    }
+
+    @Test
+    void staysNarrowWhenWideIsSlowerAndTriesLessOften() {
+        FakeMachine m = new FakeMachine();
+        ThreadGovernor g = new ThreadGovernor(2, 2, m.set::add, m);
+        g.afterStep();
+        // a small model beside a twin: 1 thread 1.0 s a step, 3 threads 1.05 s (not better by the margin)
+        java.util.function.IntToDoubleFunction secs = t -> t == 1 ? 1.0 : t == 2 ? 2.0 : 1.05;
+        java.util.function.IntToDoubleFunction share = t -> t == 1 ? 1.0 : 1.0;
+        steps(g, m, 2, secs, share, 0.0);
+        assertEquals(List.of(1), m.set);
+        List<Integer> tries = new ArrayList<>();
+        int windows = 0;
+        for (int w = 0; w < 60; w++) {
+            int before = m.set.size();
+            steps(g, m, 2, secs, share, 0.0);
+            windows++;
+            if (m.set.size() > before && m.set.get(m.set.size() - 1) == 3) tries.add(windows);
+        }
+        assertFalse(g.wide());
+        assertEquals(1, g.threads());
+        // tries after 3 quiet windows, then 6, then 12 (each try is one window, then back to 1)
+        assertEquals(List.of(3, 3 + 1 + 6, 3 + 1 + 6 + 1 + 12), tries.subList(0, 3));
+        for (int i = 1; i < m.set.size(); i += 2) assertEquals(3, m.set.get(i));
+        for (int i = 2; i < m.set.size(); i += 2) assertEquals(1, m.set.get(i));
+        // the long wait between tries ends when the share changes (the twin gives way to two busy loops: 0.66 CPUs)
+        int before = m.set.size();
+        steps(g, m, 2 * ThreadGovernor.FIRST_GAP, secs, t -> 0.66, 0.0);
+        assertTrue(m.set.size() > before, "a try within " + ThreadGovernor.FIRST_GAP + " windows of the change");
+        assertEquals(3, m.set.get(before));
     }
 
     @Test

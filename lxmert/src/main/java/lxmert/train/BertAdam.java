@@ -35,6 +35,7 @@ public final class BertAdam {
     private double lastLr;
     /** The parameters updated together ({@link #group}), in order; empty until a step groups them. */
     private List<String> grouped = List.of();
+    private java.util.Set<String> groupedKeys = java.util.Set.of();
     /** Flat views of the grouped parameters (sharing their storage), their m and v state, and where each starts. */
     private NDList groupParams = new NDList();
     private NDArray groupM;
@@ -166,7 +167,7 @@ public final class BertAdam {
             NDList pieces = upd.split(groupSplits);
             pieces.attach(tmp);
             for (int i = 0; i < pieces.size(); i++) groupParams.get(i).subi(pieces.get(i));
-            return new java.util.HashSet<>(keys);
+            return groupedKeys;
         }
     }
 
@@ -215,6 +216,7 @@ public final class BertAdam {
             if (i < groupSplits.length) groupSplits[i] = off;
         }
         grouped = List.copyOf(keys);
+        groupedKeys = in;
     }
 
     /** A copy of {@code a} with storage of its own, owned by the state manager; {@code a} (a view) is closed. */

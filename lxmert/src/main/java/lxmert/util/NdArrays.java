@@ -73,11 +73,16 @@ public final class NdArrays {
      * columns leaves every unpadded position's output unchanged up to the order of float sums.
      */
     public static int usedColumns(long[] mask, int row0, int rows, int seqLen) {
+        return usedColumns(mask, row0, rows, seqLen, x -> x != 0);
+    }
+
+    /** As {@link #usedColumns(long[], int, int, int)}, with {@code inUse} telling which entries count (at least 1). */
+    public static int usedColumns(long[] a, int row0, int rows, int seqLen, java.util.function.LongPredicate inUse) {
         int used = 1;
         for (int r = 0; r < rows; r++) {
             int base = (row0 + r) * seqLen;
             for (int c = seqLen - 1; c >= used; c--) {
-                if (mask[base + c] != 0) {
+                if (inUse.test(a[base + c])) {
                     used = c + 1;
                     break;
                 }

@@ -167,7 +167,8 @@ public final class ThreadGovernor {
         double used = (cpu - cpu0) / 1e9 / secs;
         double idle = idleCpus(stat0, stat);
         double rate = steps / secs;
-        if (tryFrom >= 0 && current > max && idle >= 0.75) { // a wide try while the others left: not a comparison
+        if (current > max && idle >= 0.75) { // wide (kept or tried) while the others left: back to what the CPUs allow
+            wide = false;
             tryFrom = -1;
             quiet = 0;
             int next = decide(used, idle, narrow, max);
@@ -188,15 +189,7 @@ public final class ThreadGovernor {
             tryFrom = -1;
             quiet = 0;
         } else if (wide) {
-            if (idle >= 0.75) { // the others left: back to what the CPUs allow
-                wide = false;
-                quiet = 0;
-                int next = decide(used, idle, narrow, max);
-                note(now, "lxmert: intra-op threads %d -> %d (%.2f CPUs idle)", current, next, idle);
-                set(next);
-            } else if (++quiet >= gap) {
-                startTry(narrow, rate);
-            }
+            if (++quiet >= gap) startTry(narrow, rate);
         } else {
             int next = decide(used, idle, current, max);
             if (usedAtTry >= 0 && Math.abs(used - usedAtTry) > SHARE_CHANGE) { // what runs beside it changed

@@ -85,7 +85,7 @@ public final class PretrainBatch {
                 NdArrays.longs(m, attrLabels, b0, bl, box), NdArrays.floats(m, attrConfs, b0, bl, box),
                 NdArrays.floats(m, origFeats, b0 * d, bl * d, new Shape(b, n, d)), NdArrays.floats(m, featMask, b0, bl, box),
                 NdArrays.longs(m, qaLabel, from, b, new Shape(b)));
-        long[] rows = mlmRows(from, to);
+        long[] rows = mlmRows(from, to, l);
         return new Arrays(ids, seg, mask, f, bx, vm, t, NdArrays.longs(m, rows, new Shape(rows.length)));
     }
 
@@ -96,10 +96,14 @@ public final class PretrainBatch {
      * so it adds 0 to the loss) keeps the MLM loss a graph node of shape [1] rather than an empty array.
      */
     public long[] mlmRows(int from, int to) {
+        return mlmRows(from, to, usedColumns());
+    }
+
+    /** {@link #mlmRows(int, int)} for arrays of {@code l} columns. */
+    private long[] mlmRows(int from, int to, int l) {
         int n = 0;
         for (int i = from * seqLen; i < to * seqLen; i++) if (lmLabels[i] >= 0) n++;
         if (n == 0) return new long[] {0};
-        int l = usedColumns();
         long[] rows = new long[n];
         n = 0;
         for (int i = from * seqLen; i < to * seqLen; i++) {
@@ -115,16 +119,7 @@ public final class PretrainBatch {
      * order of float sums.
      */
     public int usedColumns() {
-        int l = NdArrays.usedColumns(inputMask, 0, size, seqLen);
-        for (int r = 0; r < size; r++) {
-            for (int c = seqLen - 1; c >= l; c--) {
-                if (lmLabels[r * seqLen + c] >= 0) {
-                    l = c + 1;
-                    break;
-                }
-            }
-        }
-        return l;
+        return Math.max(NdArrays.usedColumns(inputMask, 0, size, seqLen), NdArrays.usedColumns(lmLabels, 0, size, seqLen, x -> x >= 0));
     }
 
     /**
